@@ -1,0 +1,94 @@
+import type {
+  AppendOptions,
+  AppendResult,
+  HealthReport,
+  LogPosition,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  StoreCapabilities,
+  StoreKind,
+  StreamName,
+  StreamState,
+  SubscribeOptions,
+  Subscription,
+} from './types';
+
+/** Nest injection token for the configured `EventStore`. */
+export const EVENT_STORE = Symbol('EVENT_STORE');
+
+/**
+ * A unit of work on a SQL-backed store: a projection's own writes, appends and checkpoint saves commit or roll back
+ * together. Only stores with `capabilities().transactions` offer it.
+ */
+export interface StoreTransaction {
+  /** Runs SQL inside the transaction (read models live in the same database). */
+  query<R extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  appendToStream(stream: StreamName, events: NewEvent[], options: AppendOptions): Promise<AppendResult>;
+}
+
+export type CheckpointSaveResult = 'saved' | 'unchanged';
+
+/** Where each subscriber has got to in the global log. */
+export interface CheckpointStore {
+  load(subscriberId: string, tx?: StoreTransaction): Promise<LogPosition | undefined>;
+  /**
+   * Compare-and-set. With `expectedPrevious` (`null` = no checkpoint yet) the save fails with
+   * `CheckpointConflictError` unless the stored position is that one; saving the stored position again is a no-op
+   * (`unchanged`). A position never moves backwards: that is a conflict too.
+   */
+  save(
+    subscriberId: string,
+    position: LogPosition,
+    options?: { expectedPrevious?: LogPosition | null; tx?: StoreTransaction },
+  ): Promise<CheckpointSaveResult>;
+}
+
+/** One active consumer per subscriber across processes: the holder renews before `ttlMs` runs out. */
+export interface LeaseStore {
+  tryAcquire(subscriberId: string, instanceId: string, ttlMs: number): Promise<boolean>;
+  /** False when the lease expired or another instance holds it now: the caller must stop consuming. */
+  renew(subscriberId: string, instanceId: string, ttlMs: number): Promise<boolean>;
+  release(subscriberId: string, instanceId: string): Promise<void>;
+  holder(subscriberId: string): Promise<{ instanceId: string; expiresAt: Date } | undefined>;
+}
+
+/**
+ * The event store port. Every adapter passes the same conformance suite
+ * (`describeEventStoreConformance`). Positions are adapter-local.
+ */
+export interface EventStore {
+  readonly kind: StoreKind;
+  capabilities(): StoreCapabilities;
+
+  /** Idempotent: creates or upgrades the schema under a lock, safe to call from several processes at once. */
+  init(): Promise<void>;
+  health(): Promise<HealthReport>;
+  /** Idempotent. Later calls to anything else reject with `StoreClosedError`. */
+  close(): Promise<void>;
+
+  /**
+   * Appends atomically. Throws `WrongExpectedVersionError` when `expected` does not hold. Re-sending the same event
+   * ids with the same expectation returns the first result and writes nothing. An empty `events` only checks the
+   * expectation.
+   */
+  appendToStream(stream: StreamName, events: NewEvent[], options: AppendOptions): Promise<AppendResult>;
+  readStream(stream: StreamName, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
+  getStreamState(stream: StreamName): Promise<StreamState>;
+
+  /**
+   * The global log in one total order, after `options.after` (exclusive): only events whose transactions have
+   * settled, so an event that commits late is never skipped, and each stream's events in revision order.
+   */
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+  /** The position after which `subscribe({ after: END })` would start: the last settled event's position. */
+  headPosition(): Promise<LogPosition>;
+  subscribeToAll(options?: SubscribeOptions): Subscription;
+
+  readonly checkpoints: CheckpointStore;
+  readonly leases: LeaseStore;
+
+  /** Runs `work` in one transaction (stores with the `transactions` capability). */
+  withTransaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+}

@@ -1,0 +1,190 @@
+/**
+ * Schema of the SQL event store, one dialect for PostgreSQL 15+ and PGlite (PostgreSQL 18): nothing newer than 15
+ * (no uuidv7(), no MERGE … RETURNING).
+ *
+ * Global order is `(tx_id, global_position)`, read only below the oldest running transaction
+ * (`pg_snapshot_xmin`): identity values become visible in commit order, not in number order, so a reader that
+ * trusted `global_position` alone would skip an event whose transaction commits late. See the design notes.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+
+
+/** Key of the transaction-scoped advisory lock that serialises migrations across processes. */
+export const MIGRATION_LOCK_KEY = 7_342_118_590_221;
+
+export const MIGRATIONS_TABLE = `
+CREATE TABLE IF NOT EXISTS es_schema_migrations (
+  version     integer PRIMARY KEY,
+  description text NOT NULL,
+  applied_at  timestamptz NOT NULL DEFAULT now()
+)`;
+
+/** `lpad` keeps text order equal to log order. */
+export const POSITION_SQL = `lpad(tx_id::text, 20, '0') || ':' || lpad(global_position::text, 20, '0')`;
+
+/**
+ * One call per append (one round trip, like a raw INSERT; PL/pgSQL keeps its plans for the session, so nothing
+ * is planned per call). `p_expected`: -2 any, -3 stream_exists, -1 no_stream, n >= 0 the exact revision.
+ * Returns no row, and writes nothing, when the expectation fails or when the stream's last event was written by
+ * a transaction newer than this one (possible only inside a longer transaction that took its id earlier):
+ * inserting then would put a later revision before an earlier one in the log order. The caller tells these
+ * apart afterwards. A retried append (same event ids) fails on the unique event id, and the caller answers it.
+ */
+const APPEND_FUNCTION = `
+CREATE OR REPLACE FUNCTION es_append(p_stream text, p_expected bigint, p_events jsonb)
+RETURNS TABLE (out_revision bigint, out_tx text, out_position bigint)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_rev bigint;
+  v_tx xid8;
+  v_pos bigint;
+  v_count integer;
+BEGIN
+  SELECT e.stream_revision, e.tx_id INTO v_rev, v_tx
+    FROM es_events e WHERE e.stream_id = p_stream ORDER BY e.stream_revision DESC LIMIT 1;
+  IF NOT FOUND THEN
+    v_rev := -1;
+  END IF;
+  IF (p_expected = -3 AND v_rev < 0) OR (p_expected >= -1 AND v_rev <> p_expected) THEN
+    RETURN;
+  END IF;
+  IF v_tx IS NOT NULL AND v_tx > pg_current_xact_id() THEN
+    RETURN;
+  END IF;
+  v_count := jsonb_array_length(p_events);
+  IF v_count = 1 THEN
+    INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, data, metadata, schema_version)
+    VALUES (p_stream, v_rev + 1, (p_events->0->>'id')::uuid, p_events->0->>'type', p_events->0->'data',
+            p_events->0->'metadata', (p_events->0->>'sv')::integer)
+    RETURNING es_events.global_position INTO v_pos;
+  ELSE
+    WITH ins AS (
+      INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, data, metadata, schema_version)
+      SELECT p_stream, v_rev + e.ord, e.id, e.type, e.data, e.metadata, e.sv
+        FROM ROWS FROM (
+               jsonb_to_recordset(p_events) AS (id uuid, type text, data jsonb, metadata jsonb, sv integer)
+             ) WITH ORDINALITY AS e(id, type, data, metadata, sv, ord)
+       ORDER BY e.ord
+      RETURNING es_events.global_position
+    )
+    SELECT max(ins.global_position) INTO v_pos FROM ins;
+  END IF;
+  RETURN QUERY SELECT v_rev + v_count, pg_current_xact_id()::text, v_pos;
+END
+$fn$`;
+
+export const APPEND_SQL = 'SELECT out_revision, out_tx, out_position FROM es_append($1::text, $2::bigint, $3::jsonb)';
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'events, checkpoints, leases',
+    sql: `${APPEND_FUNCTION};
+CREATE TABLE es_events (
+  global_position bigint GENERATED ALWAYS AS IDENTITY,
+  tx_id           xid8        NOT NULL DEFAULT pg_current_xact_id(),
+  stream_id       text        NOT NULL,
+  stream_revision bigint      NOT NULL,
+  event_id        uuid        NOT NULL,
+  event_type      text        NOT NULL,
+  data            jsonb       NOT NULL,
+  metadata        jsonb       NOT NULL DEFAULT '{}'::jsonb,
+  schema_version  integer     NOT NULL DEFAULT 1,
+  recorded_at     timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT es_events_stream_revision_pk PRIMARY KEY (stream_id, stream_revision),
+  CONSTRAINT es_events_event_id_key UNIQUE (event_id),
+  CONSTRAINT es_events_revision_not_negative CHECK (stream_revision >= 0)
+);
+CREATE INDEX es_events_log_order ON es_events (tx_id, global_position);
+
+CREATE TABLE es_checkpoints (
+  subscriber_id text PRIMARY KEY,
+  position      text        NOT NULL,
+  updated_at    timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE es_leases (
+  subscriber_id text PRIMARY KEY,
+  instance_id   text        NOT NULL,
+  expires_at    timestamptz NOT NULL
+);
+`,
+  },
+];
+
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** What the stream looks like now, for error reports and empty appends. */
+export const STREAM_HEAD_SQL = `
+SELECT stream_revision::text AS revision, ${POSITION_SQL} AS position,
+       (tx_id > pg_current_xact_id()) AS newer_tx
+  FROM es_events WHERE stream_id = $1 ORDER BY stream_revision DESC LIMIT 1`;
+
+export const STREAM_HEAD_READONLY_SQL = `
+SELECT stream_revision::text AS revision, ${POSITION_SQL} AS position
+  FROM es_events WHERE stream_id = $1 ORDER BY stream_revision DESC LIMIT 1`;
+
+/** Where the given event ids already are (idempotent retries). */
+export const FIND_EVENT_IDS_SQL = `
+SELECT event_id::text AS id, stream_id, stream_revision::text AS revision, event_type, ${POSITION_SQL} AS position
+  FROM es_events WHERE event_id = ANY($1::uuid[])`;
+
+const EVENT_COLUMNS = `stream_id, stream_revision::text AS revision, ${POSITION_SQL} AS position,
+       event_id::text AS id, event_type, data, metadata, schema_version,
+       (extract(epoch FROM recorded_at) * 1000)::float8 AS recorded_ms`;
+
+export const READ_STREAM_FORWARDS_SQL = `
+SELECT ${EVENT_COLUMNS} FROM es_events
+ WHERE stream_id = $1 AND stream_revision >= $2 ORDER BY stream_revision LIMIT $3`;
+
+export const READ_STREAM_BACKWARDS_SQL = `
+SELECT ${EVENT_COLUMNS} FROM es_events
+ WHERE stream_id = $1 AND stream_revision <= $2 ORDER BY stream_revision DESC LIMIT $3`;
+
+/**
+ * A page of the global log after ($1, $2), only from settled transactions. Rows that the filter rejects come back
+ * without their payload: the reader still learns their position, so checkpoints move past them.
+ * $4: categories or null; $5: event types or null.
+ */
+export const READ_ALL_SQL = `
+SELECT CASE WHEN m THEN stream_id END AS stream_id, revision, position, id, event_type,
+       CASE WHEN m THEN data END AS data, CASE WHEN m THEN metadata END AS metadata, schema_version, recorded_ms, m AS matched
+  FROM (
+    SELECT stream_id, stream_revision::text AS revision, ${POSITION_SQL} AS position, event_id::text AS id, event_type,
+           data, metadata, schema_version, (extract(epoch FROM recorded_at) * 1000)::float8 AS recorded_ms,
+           (($4::text[] IS NULL OR split_part(stream_id, '-', 1) = ANY($4::text[]))
+             AND ($5::text[] IS NULL OR event_type = ANY($5::text[]))) AS m
+      FROM es_events
+     WHERE (tx_id, global_position) > ($1::text::xid8, $2::bigint)
+       AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+     ORDER BY tx_id, global_position
+     LIMIT $3
+  ) page`;
+
+/** Unfiltered page: the common case of projections that read everything. */
+export const READ_ALL_UNFILTERED_SQL = `
+SELECT ${EVENT_COLUMNS}, true AS matched FROM es_events
+ WHERE (tx_id, global_position) > ($1::text::xid8, $2::bigint)
+   AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+ ORDER BY tx_id, global_position
+ LIMIT $3`;
+
+/** The last settled position: where a subscription "from the end" starts. */
+export const HEAD_POSITION_SQL = `
+SELECT ${POSITION_SQL} AS position FROM es_events
+ WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
+ ORDER BY tx_id DESC, global_position DESC LIMIT 1`;
+
+/**
+ * Refuse to start when stored transaction ids are ahead of the server's counter (data restored into another
+ * cluster): new events would sort before old ones and readers would skip them.
+ */
+export const XID_GUARD_SQL = `
+SELECT (SELECT tx_id FROM es_events ORDER BY tx_id DESC LIMIT 1)::text AS max_tx,
+       pg_snapshot_xmax(pg_current_snapshot())::text AS next_tx`;

@@ -1,0 +1,126 @@
+import * as fsSync from 'node:fs';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+const SEGMENT = /^[0-9A-F]{24}$/;
+
+/**
+ * Makes PGlite's commits durable before they are acknowledged.
+ *
+ * PGlite runs PostgreSQL with fsync off, and its file system layer ignores fsync calls, so a committed
+ * transaction sits in the operating system's page cache: it survives a killed process but not a power cut.
+ * PostgreSQL does write its WAL to the file at every commit (synchronous_commit is on), so flushing the WAL
+ * segment files from here after the commit, before the caller is told, gives the usual guarantee. Commits that
+ * finish while a flush is running share the next one (group commit).
+ *
+ * Data files are flushed after each checkpoint this store runs (`syncAll`), because a checkpoint lets PostgreSQL
+ * recycle the WAL that described them.
+ */
+export class WalFlusher {
+  private readonly walDir: string;
+  private running: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
+  private lastSegment = '';
+  private knownSegments = new Set<string>();
+  /** Segments seen to change since the last full sync; drives periodic checkpoints. */
+  segmentsSinceSync = 0;
+  flushes = 0;
+
+  constructor(private readonly dataDir: string) {
+    this.walDir = path.join(dataDir, 'pg_wal');
+  }
+
+  /** Resolves once everything committed before the call is on stable storage. */
+  flush(): Promise<void> {
+    if (!this.running) {
+      this.running = this.flushWal().finally(() => {
+        this.running = null;
+      });
+      return this.running;
+    }
+    // The running flush may have started before our commit reached the file: wait for the next one.
+    this.queued ??= this.running.then(
+      () => this.startQueued(),
+      () => this.startQueued(),
+    );
+    return this.queued;
+  }
+
+  private startQueued(): Promise<void> {
+    this.queued = null;
+    return this.flush();
+  }
+
+  // Synchronous on purpose: PGlite already runs on this thread between queries, and a synchronous fdatasync
+  // (about 0.2 ms here) costs far less than the thread-pool round trips of the promise API (measured 3x slower).
+  private flushWal(): Promise<void> {
+    const names = fsSync.readdirSync(this.walDir).filter((name) => SEGMENT.test(name)).sort();
+    // WAL segment names grow; the current one is at or after the last one flushed. Later names may be
+    // pre-allocated and empty: flushing them costs next to nothing.
+    let newest = this.lastSegment;
+    let newestMtime = -1;
+    for (const name of names) {
+      if (name < this.lastSegment) continue;
+      const fd = fsSync.openSync(path.join(this.walDir, name), 'r+');
+      try {
+        fsSync.fdatasyncSync(fd);
+        const { mtimeMs } = fsSync.fstatSync(fd);
+        if (mtimeMs >= newestMtime) {
+          newestMtime = mtimeMs;
+          newest = name;
+        }
+      } finally {
+        fsSync.closeSync(fd);
+      }
+    }
+    if (names.length !== this.knownSegments.size || names.some((n) => !this.knownSegments.has(n))) {
+      // A new or renamed segment is only durable once its directory entry is.
+      const fd = fsSync.openSync(this.walDir, 'r');
+      try {
+        fsSync.fsyncSync(fd);
+      } finally {
+        fsSync.closeSync(fd);
+      }
+      this.knownSegments = new Set(names);
+    }
+    if (newest !== this.lastSegment) {
+      if (this.lastSegment !== '') this.segmentsSinceSync++;
+      this.lastSegment = newest;
+    }
+    this.flushes++;
+    return Promise.resolve();
+  }
+
+  /** Flushes every file and directory of the data directory (after a checkpoint or at close). */
+  async syncAll(): Promise<void> {
+    await syncTree(this.dataDir);
+    this.segmentsSinceSync = 0;
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function syncTree(dir: string): Promise<void> {
+  const entries = await fs.readdir(dir, { withFileTypes: true });
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      await syncTree(full);
+    } else if (entry.isFile()) {
+      const handle = await fs.open(full, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+  }
+  await syncDirectory(dir);
+}
