@@ -18,12 +18,17 @@ const MAX_BACKOFF_MS = 5_000;
 export class SqlSubscription implements Subscription {
   private readonly abort = new AbortController();
   private closed = false;
+  /** `END` is resolved when subscribing, not at the first read: appends made in between must be delivered. */
+  private readonly start: Promise<LogPosition>;
 
   constructor(
     private readonly store: SqlEventStore,
     private readonly options: SqlSubscriptionOptions,
     private readonly onClose: () => void,
-  ) {}
+  ) {
+    this.start =
+      options.after === END ? store.headPosition().catch(() => END) : Promise.resolve(options.after);
+  }
 
   close(): Promise<void> {
     if (!this.closed) {
@@ -44,7 +49,7 @@ export class SqlSubscription implements Subscription {
 
   private async *run(): AsyncGenerator<SubscriptionMessage> {
     try {
-      let position = this.options.after;
+      let position = await this.start;
       let caughtUp = false;
       let skipped = 0;
       let failures = 0;

@@ -10,16 +10,14 @@ const SEGMENT = /^[0-9A-F]{24}$/;
  * PGlite runs PostgreSQL with fsync off, and its file system layer ignores fsync calls, so a committed
  * transaction sits in the operating system's page cache: it survives a killed process but not a power cut.
  * PostgreSQL does write its WAL to the file at every commit (synchronous_commit is on), so flushing the WAL
- * segment files from here after the commit, before the caller is told, gives the usual guarantee. Commits that
- * finish while a flush is running share the next one (group commit).
+ * segment files from here after the commit, before the caller is told, gives the usual guarantee.
  *
  * Data files are flushed after each checkpoint this store runs (`syncAll`), because a checkpoint lets PostgreSQL
  * recycle the WAL that described them.
  */
 export class WalFlusher {
   private readonly walDir: string;
-  private running: Promise<void> | null = null;
-  private queued: Promise<void> | null = null;
+  private pending: Promise<void> | null = null;
   private lastSegment = '';
   private knownSegments = new Set<string>();
   /** Segments seen to change since the last full sync; drives periodic checkpoints. */
@@ -30,30 +28,29 @@ export class WalFlusher {
     this.walDir = path.join(dataDir, 'pg_wal');
   }
 
-  /** Resolves once everything committed before the call is on stable storage. */
+  /**
+   * Resolves once everything committed before the call is on stable storage. The flush itself runs on the next
+   * turn of the event loop, so every commit that completes before then shares it (group commit).
+   */
   flush(): Promise<void> {
-    if (!this.running) {
-      this.running = this.flushWal().finally(() => {
-        this.running = null;
+    this.pending ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        // From here on, a new commit needs a new flush: this one may miss it.
+        this.pending = null;
+        try {
+          this.flushWal();
+          resolve();
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
       });
-      return this.running;
-    }
-    // The running flush may have started before our commit reached the file: wait for the next one.
-    this.queued ??= this.running.then(
-      () => this.startQueued(),
-      () => this.startQueued(),
-    );
-    return this.queued;
-  }
-
-  private startQueued(): Promise<void> {
-    this.queued = null;
-    return this.flush();
+    });
+    return this.pending;
   }
 
   // Synchronous on purpose: PGlite already runs on this thread between queries, and a synchronous fdatasync
   // (about 0.2 ms here) costs far less than the thread-pool round trips of the promise API (measured 3x slower).
-  private flushWal(): Promise<void> {
+  private flushWal(): void {
     const names = fsSync.readdirSync(this.walDir).filter((name) => SEGMENT.test(name)).sort();
     // WAL segment names grow; the current one is at or after the last one flushed. Later names may be
     // pre-allocated and empty: flushing them costs next to nothing.
@@ -88,7 +85,6 @@ export class WalFlusher {
       this.lastSegment = newest;
     }
     this.flushes++;
-    return Promise.resolve();
   }
 
   /** Flushes every file and directory of the data directory (after a checkpoint or at close). */
