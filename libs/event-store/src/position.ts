@@ -17,7 +17,10 @@ export function decodeSqlPosition(position: LogPosition): { txId: string; global
   if (position === START) return { txId: '0', globalPosition: '0' };
   const match = SQL_POSITION.exec(position);
   if (!match) {
-    throw new InvalidArgumentError('INVALID_POSITION', `"${position.slice(0, 60)}" is not a log position of this store`);
+    throw new InvalidArgumentError(
+      'INVALID_POSITION',
+      `"${position.slice(0, 60)}" is not a log position of this store`,
+    );
   }
   return { txId: BigInt(match[1]!).toString(), globalPosition: BigInt(match[2]!).toString() };
 }

@@ -17,7 +17,10 @@ describe('log positions (PostgreSQL/PGlite encoding)', () => {
   it('round-trips through decode', () => {
     fc.assert(
       fc.property(u64, u64, (tx, pos) => {
-        expect(decodeSqlPosition(encodeSqlPosition(tx, pos))).toEqual({ txId: tx.toString(), globalPosition: pos.toString() });
+        expect(decodeSqlPosition(encodeSqlPosition(tx, pos))).toEqual({
+          txId: tx.toString(),
+          globalPosition: pos.toString(),
+        });
       }),
     );
   });

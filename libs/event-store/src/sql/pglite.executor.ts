@@ -48,7 +48,7 @@ export class PgliteExecutor implements SqlExecutor {
   }
 
   async dumpDataDir(): Promise<Blob> {
-    return (await this.db.dumpDataDir('none')) as Blob;
+    return this.db.dumpDataDir('none');
   }
 
   async close(): Promise<void> {

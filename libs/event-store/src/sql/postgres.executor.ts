@@ -26,7 +26,9 @@ export class PostgresExecutor implements SqlExecutor {
   }
 
   async query<R = Record<string, unknown>>(sql: string, params?: unknown[], name?: string): Promise<R[]> {
-    const result = name ? await this.pool.query({ name, text: sql, values: params }) : await this.pool.query(sql, params);
+    const result = name
+      ? await this.pool.query({ name, text: sql, values: params })
+      : await this.pool.query(sql, params);
     return result.rows as R[];
   }
 
@@ -41,7 +43,8 @@ export class PostgresExecutor implements SqlExecutor {
       await client.query('BEGIN');
       const queryable: SqlQueryable = {
         query: async <R>(sql: string, params?: unknown[], name?: string) =>
-          (name ? await client.query({ name, text: sql, values: params }) : await client.query(sql, params)).rows as R[],
+          (name ? await client.query({ name, text: sql, values: params }) : await client.query(sql, params))
+            .rows as R[],
         exec: async (sql: string) => {
           await client.query(sql);
         },

@@ -12,8 +12,6 @@ export interface Migration {
   sql: string;
 }
 
-
-
 /** Key of the transaction-scoped advisory lock that serialises migrations across processes. */
 export const MIGRATION_LOCK_KEY = 7_342_118_590_221;
 
@@ -116,7 +114,6 @@ CREATE TABLE es_leases (
 `,
   },
 ];
-
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 

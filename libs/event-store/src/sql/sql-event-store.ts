@@ -9,7 +9,13 @@ import {
   TransactionConflictError,
   WrongExpectedVersionError,
 } from '../errors';
-import type { CheckpointSaveResult, CheckpointStore, EventStore, LeaseStore, StoreTransaction } from '../event-store.port';
+import type {
+  CheckpointSaveResult,
+  CheckpointStore,
+  EventStore,
+  LeaseStore,
+  StoreTransaction,
+} from '../event-store.port';
 import { END, START, decodeSqlPosition, encodeSqlPosition } from '../position';
 import type {
   AppendOptions,
@@ -55,7 +61,13 @@ import {
   STREAM_HEAD_SQL,
   XID_GUARD_SQL,
 } from './schema';
-import { SERIALIZATION_FAILURE, UNIQUE_VIOLATION, isDatabaseError, type SqlExecutor, type SqlQueryable } from './sql-executor';
+import {
+  SERIALIZATION_FAILURE,
+  UNIQUE_VIOLATION,
+  isDatabaseError,
+  type SqlExecutor,
+  type SqlQueryable,
+} from './sql-executor';
 import { SqlSubscription } from './sql-subscription';
 
 export const APPENDED_CHANNEL = 'es_appended';
@@ -384,7 +396,11 @@ export class SqlEventStore implements EventStore {
       (expected === 'no_stream' && firstRevision === 0) ||
       (typeof expected === 'number' && firstRevision === expected + 1);
     if (!consistent) {
-      throw new DuplicateEventIdError(stream, first.id, `it was appended with another expectation than ${String(expected)}`);
+      throw new DuplicateEventIdError(
+        stream,
+        first.id,
+        `it was appended with another expectation than ${String(expected)}`,
+      );
     }
     const last = byId.get(prepared[prepared.length - 1]!.id)!;
     return { nextExpectedRevision: Number(last.revision), position: last.position };
@@ -426,11 +442,10 @@ export class SqlEventStore implements EventStore {
       this.assertOpen();
       signal?.throwIfAborted();
       const limit = Math.min(this.pageSize, remaining);
-      const rows = await this.executor.query<EventRow>(forwards ? READ_STREAM_FORWARDS_SQL : READ_STREAM_BACKWARDS_SQL, [
-        stream,
-        cursor,
-        limit,
-      ]);
+      const rows = await this.executor.query<EventRow>(
+        forwards ? READ_STREAM_FORWARDS_SQL : READ_STREAM_BACKWARDS_SQL,
+        [stream, cursor, limit],
+      );
       for (const row of rows) yield rowToEvent(row);
       remaining -= rows.length;
       if (rows.length < limit) return;
@@ -443,7 +458,8 @@ export class SqlEventStore implements EventStore {
   readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
     this.assertOpen();
     const after = options.after ?? START;
-    if (after === END) throw new InvalidArgumentError('INVALID_POSITION', 'readAll reads after a position, not after END', 'after');
+    if (after === END)
+      throw new InvalidArgumentError('INVALID_POSITION', 'readAll reads after a position, not after END', 'after');
     decodeSqlPosition(after);
     if (options.maxCount !== undefined) assertCount(options.maxCount, 'maxCount');
     assertFilter(options.filter);
@@ -488,7 +504,9 @@ export class SqlEventStore implements EventStore {
       : await this.executor.query<EventRow>(READ_ALL_UNFILTERED_SQL, [txId, globalPosition, limit]);
     return {
       scanned: rows.length,
-      events: rows.map((row) => (row.matched ? { position: row.position, event: rowToEvent(row) } : { position: row.position })),
+      events: rows.map((row) =>
+        row.matched ? { position: row.position, event: rowToEvent(row) } : { position: row.position },
+      ),
     };
   }
 
@@ -505,7 +523,11 @@ export class SqlEventStore implements EventStore {
     assertFilter(options.filter);
     const checkpointEvery = options.checkpointEvery ?? 500;
     if (!Number.isSafeInteger(checkpointEvery) || checkpointEvery < 1) {
-      throw new InvalidArgumentError('INVALID_ARGUMENT', 'checkpointEvery must be a whole number of at least 1', 'checkpointEvery');
+      throw new InvalidArgumentError(
+        'INVALID_ARGUMENT',
+        'checkpointEvery must be a whole number of at least 1',
+        'checkpointEvery',
+      );
     }
     const subscription = new SqlSubscription(this, { after, filter: options.filter, checkpointEvery }, () =>
       this.subscriptions.delete(subscription),
@@ -637,7 +659,11 @@ class SqlCheckpointStore implements CheckpointStore {
     this.store.assertOpen();
     assertSubscriberId(subscriberId);
     if (position === START || position === END) {
-      throw new InvalidArgumentError('INVALID_POSITION', 'a checkpoint is the position of an event, not START or END', 'position');
+      throw new InvalidArgumentError(
+        'INVALID_POSITION',
+        'a checkpoint is the position of an event, not START or END',
+        'position',
+      );
     }
     decodeSqlPosition(position);
     const q = this.store.queryableOf(options.tx);
@@ -667,19 +693,31 @@ class SqlCheckpointStore implements CheckpointStore {
     if (rows.length > 0) return 'saved';
     const current = await this.load(subscriberId, options.tx);
     if (current === position) return 'unchanged';
-    throw new CheckpointConflictError(subscriberId, expectedPrevious === undefined ? position : expectedPrevious, current ?? null);
+    throw new CheckpointConflictError(
+      subscriberId,
+      expectedPrevious === undefined ? position : expectedPrevious,
+      current ?? null,
+    );
   }
 }
 
 function assertSubscriberId(id: unknown): asserts id is string {
   if (typeof id !== 'string' || id.length === 0 || id.length > 200) {
-    throw new InvalidArgumentError('INVALID_ARGUMENT', 'subscriberId must be a string of 1 to 200 characters', 'subscriberId');
+    throw new InvalidArgumentError(
+      'INVALID_ARGUMENT',
+      'subscriberId must be a string of 1 to 200 characters',
+      'subscriberId',
+    );
   }
 }
 
 function assertTtl(ttlMs: unknown): asserts ttlMs is number {
   if (typeof ttlMs !== 'number' || !Number.isSafeInteger(ttlMs) || ttlMs < 1) {
-    throw new InvalidArgumentError('INVALID_ARGUMENT', 'ttlMs must be a whole number of milliseconds, at least 1', 'ttlMs');
+    throw new InvalidArgumentError(
+      'INVALID_ARGUMENT',
+      'ttlMs must be a whole number of milliseconds, at least 1',
+      'ttlMs',
+    );
   }
 }
 

@@ -26,8 +26,7 @@ export class SqlSubscription implements Subscription {
     private readonly options: SqlSubscriptionOptions,
     private readonly onClose: () => void,
   ) {
-    this.start =
-      options.after === END ? store.headPosition().catch(() => END) : Promise.resolve(options.after);
+    this.start = options.after === END ? store.headPosition().catch(() => END) : Promise.resolve(options.after);
   }
 
   close(): Promise<void> {

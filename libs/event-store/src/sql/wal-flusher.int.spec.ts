@@ -30,7 +30,9 @@ describe('PGlite durable commits (WAL flush before acknowledgement)', () => {
 
       const beforeConcurrent = flusher.flushes;
       await Promise.all(
-        Array.from({ length: 50 }, (_, i) => store.appendToStream(`par-${i}`, [{ type: 'A', data: { i } }], { expected: 'no_stream' })),
+        Array.from({ length: 50 }, (_, i) =>
+          store.appendToStream(`par-${i}`, [{ type: 'A', data: { i } }], { expected: 'no_stream' }),
+        ),
       );
       const used = flusher.flushes - beforeConcurrent;
       expect(used).toBeGreaterThanOrEqual(1);
@@ -58,7 +60,11 @@ describe('PGlite durable commits (WAL flush before acknowledgement)', () => {
       await store.init();
       const flusher = store.flusher!;
       const checkpointLsn = async () =>
-        (await store.withTransaction((tx) => tx.query<{ lsn: string }>('SELECT checkpoint_lsn::text AS lsn FROM pg_control_checkpoint()')))[0]!.lsn;
+        (
+          await store.withTransaction((tx) =>
+            tx.query<{ lsn: string }>('SELECT checkpoint_lsn::text AS lsn FROM pg_control_checkpoint()'),
+          )
+        )[0]!.lsn;
       const before = await checkpointLsn();
       const syncs: Promise<void>[] = [];
       const original = flusher.syncAll.bind(flusher);
@@ -92,7 +98,20 @@ describe('PGlite durable commits (WAL flush before acknowledgement)', () => {
       const dataDir = path.join(dir, 'db');
       const out = execFileSync(
         'strace',
-        ['-f', '-y', '-e', 'trace=fdatasync,fsync', '-o', trace, process.execPath, '--import', 'tsx', fixture, dataDir, '25'],
+        [
+          '-f',
+          '-y',
+          '-e',
+          'trace=fdatasync,fsync',
+          '-o',
+          trace,
+          process.execPath,
+          '--import',
+          'tsx',
+          fixture,
+          dataDir,
+          '25',
+        ],
         { encoding: 'utf8', timeout: 120_000, env: { ...process.env, NODE_OPTIONS: '' } },
       );
       expect(out).toMatch(/flushes \d+/);

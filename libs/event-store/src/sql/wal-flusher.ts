@@ -51,7 +51,10 @@ export class WalFlusher {
   // Synchronous on purpose: PGlite already runs on this thread between queries, and a synchronous fdatasync
   // (about 0.2 ms here) costs far less than the thread-pool round trips of the promise API (measured 3x slower).
   private flushWal(): void {
-    const names = fsSync.readdirSync(this.walDir).filter((name) => SEGMENT.test(name)).sort();
+    const names = fsSync
+      .readdirSync(this.walDir)
+      .filter((name) => SEGMENT.test(name))
+      .sort();
     // WAL segment names grow; the current one is at or after the last one flushed. Later names may be
     // pre-allocated and empty: flushing them costs next to nothing.
     let newest = this.lastSegment;
