@@ -1,0 +1,49 @@
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { type AppConfig, ConfigValidationError, validateConfig } from '@muskel/config';
+import { EVENT_STORE, type EventStore } from '@muskel/event-store';
+import { AppModule } from './app.module';
+
+/** Validates the environment first: a bad variable ends the process with a message naming it, exit code 1. */
+function readConfig(): AppConfig | undefined {
+  try {
+    return validateConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigValidationError)) throw error;
+    process.stderr.write(`muskel: ${error.message}\nSee .env.example for every variable, its default and meaning.\n`);
+    process.exitCode = 1;
+    return undefined;
+  }
+}
+
+async function bootstrap(): Promise<void> {
+  const config = readConfig();
+  if (!config) return;
+
+  // abortOnError: false lets a failed start (e.g. an unreachable database) reach the catch below instead of
+  // process.abort().
+  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  // SIGTERM/SIGINT: stop taking requests, close the event store, then exit 0 (after the logs are flushed).
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+
+  try {
+    await app.listen(config.PORT);
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  const store = app.get<EventStore>(EVENT_STORE);
+  // Only the port, the store kind and the role: never the database URL or anything personal.
+  logger.log(
+    `Muskel API listening on http://localhost:${config.PORT} (event store: ${store.kind}, role: ${config.MUSKEL_ROLE})`,
+    'Bootstrap',
+  );
+}
+
+bootstrap().catch((error: unknown) => {
+  // Errors from the module graph were already logged with their stack by Nest; this line names the cause.
+  process.stderr.write(`muskel: the API failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

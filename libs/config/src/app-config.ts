@@ -1,0 +1,98 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min, ValidateBy } from 'class-validator';
+
+export const MUSKEL_ROLES = ['all', 'api', 'worker'] as const;
+export type MuskelRole = (typeof MUSKEL_ROLES)[number];
+
+/** pino's levels; `silent` turns logging off. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+/**
+ * Why each variable can be rejected. Every constraint on a property uses its one sentence, so an error names each
+ * bad variable once, with the rule it breaks.
+ */
+export const CONFIG_RULES = {
+  PORT: 'must be an integer from 1 to 65535',
+  DATABASE_URL: 'must be a postgres:// or postgresql:// URL',
+  MUSKEL_DATA_DIR: 'must be a non-empty directory path',
+  REDIS_URL: 'must be a redis:// or rediss:// URL',
+  MUSKEL_ROLE: `must be one of ${MUSKEL_ROLES.join(', ')}`,
+  LOG_LEVEL: `must be one of ${LOG_LEVELS.join(', ')}`,
+  NODE_ENV: `must be one of ${NODE_ENVS.join(', ')}`,
+} as const;
+
+export type ConfigVariable = keyof typeof CONFIG_RULES;
+export const CONFIG_VARIABLES = Object.keys(CONFIG_RULES) as ConfigVariable[];
+
+function hasProtocol(value: unknown, protocols: readonly string[]): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    // postgresql:///db?host=/run/postgresql (a Unix socket) has no host; every other form needs one.
+    return protocols.includes(url.protocol) && (url.host !== '' || url.searchParams.has('host'));
+  } catch {
+    return false;
+  }
+}
+
+function IsUrlWithProtocol(protocols: readonly string[], message: string): PropertyDecorator {
+  return ValidateBy(
+    { name: 'isUrlWithProtocol', validator: { validate: (value) => hasProtocol(value, protocols) } },
+    { message },
+  );
+}
+
+const trimmed = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+const lowerCased = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.trim().toLowerCase() : value;
+/** Only plain decimal digits become a number; anything else stays a string and fails `@IsInt`. */
+const toInteger = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+
+/**
+ * The service's configuration, read from environment variables and validated at boot (see `validateConfig`).
+ * Also the Nest injection token for it: `constructor(private readonly config: AppConfig)`.
+ */
+export class AppConfig {
+  /** HTTP port. */
+  @Transform(toInteger)
+  @IsInt({ message: CONFIG_RULES.PORT })
+  @Min(1, { message: CONFIG_RULES.PORT })
+  @Max(65535, { message: CONFIG_RULES.PORT })
+  readonly PORT: number = 3000;
+
+  /** PostgreSQL server for the event store and read models; unset: embedded PGlite under `MUSKEL_DATA_DIR`. */
+  @IsOptional()
+  @Transform(trimmed)
+  @IsUrlWithProtocol(['postgres:', 'postgresql:'], CONFIG_RULES.DATABASE_URL)
+  readonly DATABASE_URL?: string;
+
+  /** Where the embedded PGlite database (and other local state) lives. */
+  @Transform(trimmed)
+  @IsString({ message: CONFIG_RULES.MUSKEL_DATA_DIR })
+  @IsNotEmpty({ message: CONFIG_RULES.MUSKEL_DATA_DIR })
+  readonly MUSKEL_DATA_DIR: string = './data';
+
+  /** Redis for background jobs (BullMQ). */
+  @Transform(trimmed)
+  @IsUrlWithProtocol(['redis:', 'rediss:'], CONFIG_RULES.REDIS_URL)
+  readonly REDIS_URL: string = 'redis://127.0.0.1:6379';
+
+  /** Which parts this process runs: the HTTP API, the background worker, or both. */
+  @Transform(lowerCased)
+  @IsIn(MUSKEL_ROLES, { message: CONFIG_RULES.MUSKEL_ROLE })
+  readonly MUSKEL_ROLE: MuskelRole = 'all';
+
+  @Transform(lowerCased)
+  @IsIn(LOG_LEVELS, { message: CONFIG_RULES.LOG_LEVEL })
+  readonly LOG_LEVEL: LogLevel = 'info';
+
+  /** `development` turns on human-readable logs; unset means production. */
+  @Transform(lowerCased)
+  @IsIn(NODE_ENVS, { message: CONFIG_RULES.NODE_ENV })
+  readonly NODE_ENV: NodeEnv = 'production';
+}

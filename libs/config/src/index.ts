@@ -1,0 +1,14 @@
+export {
+  AppConfig,
+  CONFIG_RULES,
+  CONFIG_VARIABLES,
+  LOG_LEVELS,
+  MUSKEL_ROLES,
+  NODE_ENVS,
+  type ConfigVariable,
+  type LogLevel,
+  type MuskelRole,
+  type NodeEnv,
+} from './app-config';
+export { ConfigValidationError, maskCredentials, validateConfig, type ConfigProblem } from './validate-config';
+export { AppConfigModule } from './config.module';

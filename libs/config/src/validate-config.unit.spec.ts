@@ -1,0 +1,160 @@
+import { AppConfig, ConfigValidationError, maskCredentials, validateConfig } from './index';
+
+function problemsOf(env: Record<string, unknown>): string[] {
+  try {
+    validateConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    return (error as ConfigValidationError).problems.map((p) => p.message);
+  }
+  throw new Error('expected validateConfig to throw');
+}
+
+describe('validateConfig', () => {
+  it('applies the defaults when nothing is set', () => {
+    const config = validateConfig({});
+    expect(config).toBeInstanceOf(AppConfig);
+    expect({ ...config }).toEqual({
+      PORT: 3000,
+      MUSKEL_DATA_DIR: './data',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      MUSKEL_ROLE: 'all',
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'production',
+    });
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it('treats empty values as unset and ignores unknown variables', () => {
+    const config = validateConfig({ PORT: '', DATABASE_URL: '  ', LOG_LEVEL: '', HOME: '/root', PATH: '/bin' });
+    expect(config.PORT).toBe(3000);
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.LOG_LEVEL).toBe('info');
+    expect(config).not.toHaveProperty('HOME');
+  });
+
+  it('reads every variable', () => {
+    const config = validateConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgresql://muskel:secret@db.internal:5432/muskel?sslmode=require',
+      MUSKEL_DATA_DIR: '/var/lib/muskel',
+      REDIS_URL: 'rediss://:pw@cache:6380/2',
+      MUSKEL_ROLE: 'worker',
+      LOG_LEVEL: 'debug',
+      NODE_ENV: 'development',
+    });
+    expect({ ...config }).toEqual({
+      PORT: 8080,
+      DATABASE_URL: 'postgresql://muskel:secret@db.internal:5432/muskel?sslmode=require',
+      MUSKEL_DATA_DIR: '/var/lib/muskel',
+      REDIS_URL: 'rediss://:pw@cache:6380/2',
+      MUSKEL_ROLE: 'worker',
+      LOG_LEVEL: 'debug',
+      NODE_ENV: 'development',
+    });
+  });
+
+  it('accepts the postgres:// scheme, a Unix-socket URL and values needing a trim or lower-casing', () => {
+    expect(validateConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' }).DATABASE_URL).toBe(
+      'postgres://postgres@127.0.0.1:5432/test',
+    );
+    expect(validateConfig({ DATABASE_URL: 'postgresql:///muskel?host=/run/postgresql' }).DATABASE_URL).toBeDefined();
+    const config = validateConfig({ PORT: ' 1 ', MUSKEL_ROLE: 'API', LOG_LEVEL: 'Warn ', NODE_ENV: 'TEST' });
+    expect([config.PORT, config.MUSKEL_ROLE, config.LOG_LEVEL, config.NODE_ENV]).toEqual([1, 'api', 'warn', 'test']);
+  });
+
+  it('returns a frozen object', () => {
+    expect(Object.isFrozen(validateConfig({}))).toBe(true);
+  });
+
+  describe('rejects', () => {
+    it.each([
+      ['abc', 'PORT must be an integer from 1 to 65535 (got "abc")'],
+      ['0', 'PORT must be an integer from 1 to 65535 (got "0")'],
+      ['65536', 'PORT must be an integer from 1 to 65535 (got "65536")'],
+      ['80.5', 'PORT must be an integer from 1 to 65535 (got "80.5")'],
+      ['-1', 'PORT must be an integer from 1 to 65535 (got "-1")'],
+      ['3000abc', 'PORT must be an integer from 1 to 65535 (got "3000abc")'],
+    ])('PORT=%s', (value, message) => {
+      expect(problemsOf({ PORT: value })).toEqual([message]);
+    });
+
+    it.each([
+      [
+        'mysql://root@localhost/db',
+        'DATABASE_URL must be a postgres:// or postgresql:// URL (got "mysql://root@localhost/db")',
+      ],
+      [
+        'localhost:5432/muskel',
+        'DATABASE_URL must be a postgres:// or postgresql:// URL (got "localhost:5432/muskel")',
+      ],
+      ['postgres://', 'DATABASE_URL must be a postgres:// or postgresql:// URL (got "postgres://")'],
+    ])('DATABASE_URL=%s', (value, message) => {
+      expect(problemsOf({ DATABASE_URL: value })).toEqual([message]);
+    });
+
+    it('DATABASE_URL without printing its password', () => {
+      const [message] = problemsOf({ DATABASE_URL: 'mysql://app:hunter2@db/muskel' });
+      expect(message).toBe('DATABASE_URL must be a postgres:// or postgresql:// URL (got "mysql://app:***@db/muskel")');
+      expect(message).not.toContain('hunter2');
+    });
+
+    it('REDIS_URL that is not redis:// or rediss://', () => {
+      expect(problemsOf({ REDIS_URL: 'http://127.0.0.1:6379' })).toEqual([
+        'REDIS_URL must be a redis:// or rediss:// URL (got "http://127.0.0.1:6379")',
+      ]);
+    });
+
+    it('MUSKEL_ROLE outside all, api, worker', () => {
+      expect(problemsOf({ MUSKEL_ROLE: 'boss' })).toEqual(['MUSKEL_ROLE must be one of all, api, worker (got "boss")']);
+    });
+
+    it('LOG_LEVEL that pino does not know', () => {
+      expect(problemsOf({ LOG_LEVEL: 'verbose' })).toEqual([
+        'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")',
+      ]);
+    });
+
+    it('NODE_ENV outside development, production, test', () => {
+      expect(problemsOf({ NODE_ENV: 'staging' })).toEqual([
+        'NODE_ENV must be one of development, production, test (got "staging")',
+      ]);
+    });
+
+    it('several variables at once, naming each in the error message', () => {
+      const env = { PORT: 'abc', DATABASE_URL: 'nope', REDIS_URL: 'redis', MUSKEL_ROLE: 'x', LOG_LEVEL: 'loud' };
+      expect(() => validateConfig(env)).toThrow(ConfigValidationError);
+      let error: unknown;
+      try {
+        validateConfig(env);
+      } catch (caught) {
+        error = caught;
+      }
+      const { message, problems } = error as ConfigValidationError;
+      expect(problems.map((p) => p.variable)).toEqual([
+        'PORT',
+        'DATABASE_URL',
+        'REDIS_URL',
+        'MUSKEL_ROLE',
+        'LOG_LEVEL',
+      ]);
+      expect(message).toContain('5 environment variables rejected');
+      expect(message).toContain('PORT must be an integer from 1 to 65535 (got "abc")');
+      expect(message).toContain('DATABASE_URL must be a postgres:// or postgresql:// URL (got "nope")');
+      expect(message).toContain('REDIS_URL must be a redis:// or rediss:// URL (got "redis")');
+      expect(message).toContain('MUSKEL_ROLE must be one of all, api, worker (got "x")');
+      expect(message).toContain('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")');
+    });
+  });
+});
+
+describe('maskCredentials', () => {
+  it.each([
+    ['postgres://user:pw@host/db', 'postgres://user:***@host/db'],
+    ['redis://:pw@host:6379', 'redis://:***@host:6379'],
+    ['postgres://user@host/db', 'postgres://user@host/db'],
+    ['not a url', 'not a url'],
+  ])('%s', (input, output) => {
+    expect(maskCredentials(input)).toBe(output);
+  });
+});

@@ -1,0 +1,2 @@
+export { EventStoreModule, type EventStoreModuleOptions } from './event-store.module';
+export { EventStoreHealthIndicator } from './event-store.health';
