@@ -64,8 +64,9 @@ export interface EventStore {
 
   /** Idempotent: creates or upgrades the schema under a lock, safe to call from several processes at once. */
   init(): Promise<void>;
+  /** Never throws: a closed or unreachable store reports `reachable: false`. */
   health(): Promise<HealthReport>;
-  /** Idempotent. Later calls to anything else reject with `StoreClosedError`. */
+  /** Idempotent. Later calls to anything but `health()` reject with `StoreClosedError`. */
   close(): Promise<void>;
 
   /**

@@ -43,6 +43,11 @@ DECLARE
   v_pos bigint;
   v_count integer;
 BEGIN
+  IF p_expected < -1 THEN
+    -- any / stream_exists: the writer wants its events in whatever the revision is, so writers to one stream
+    -- queue here instead of racing for the same revision and retrying.
+    PERFORM pg_advisory_xact_lock(hashtextextended(p_stream, 0));
+  END IF;
   SELECT e.stream_revision, e.tx_id INTO v_rev, v_tx
     FROM es_events e WHERE e.stream_id = p_stream ORDER BY e.stream_revision DESC LIMIT 1;
   IF NOT FOUND THEN
