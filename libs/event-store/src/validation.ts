@@ -96,64 +96,86 @@ function isPlainObject(value: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-/** Checks that `value` survives a JSON round trip unchanged, so what is read back is what was written. */
-function assertJsonValue(value: unknown, path: string, code: string, ancestors: Set<object>, depth: number): void {
+function pathOf(root: string, segments: (string | number)[]): string {
+  let path = root;
+  for (const segment of segments) path += typeof segment === 'number' ? `[${segment}]` : `.${segment}`;
+  return path;
+}
+
+function failAt(code: string, root: string, segments: (string | number)[], problem: string): never {
+  const path = pathOf(root, segments);
+  throw new InvalidArgumentError(code, `${path} ${problem}`, path);
+}
+
+/**
+ * Checks that `value` survives a JSON round trip unchanged, so what is read back is what was written. The path of
+ * the offending value is built only when there is one (`segments` is the walk's stack): this runs on every append.
+ * Text is checked only when `checkText`, because the caller first looks for escapes in the serialised JSON, which
+ * is much cheaper than a pattern over every string.
+ */
+function assertJsonValue(
+  value: unknown,
+  root: string,
+  segments: (string | number)[],
+  code: string,
+  ancestors: object[],
+  checkText: boolean,
+): void {
   switch (typeof value) {
     case 'string':
-      if (UNSTORABLE_TEXT.test(value)) {
-        throw new InvalidArgumentError(code, `${path} contains a NUL character or an unpaired surrogate`, path);
-      }
+      if (checkText && UNSTORABLE_TEXT.test(value)) failAt(code, root, segments, 'contains a NUL character or an unpaired surrogate');
       return;
     case 'boolean':
       return;
     case 'number':
-      if (!Number.isFinite(value)) {
-        throw new InvalidArgumentError(code, `${path} is ${String(value)}, which JSON cannot represent`, path);
-      }
+      if (!Number.isFinite(value)) failAt(code, root, segments, `is ${String(value)}, which JSON cannot represent`);
       return;
     case 'object': {
       if (value === null) return;
-      if (depth > MAX_JSON_DEPTH) {
-        throw new InvalidArgumentError(code, `${path} is nested more than ${MAX_JSON_DEPTH} levels deep`, path);
-      }
-      if (ancestors.has(value)) {
-        throw new InvalidArgumentError(code, `${path} refers back to itself (circular structure)`, path);
-      }
-      ancestors.add(value);
+      if (segments.length > MAX_JSON_DEPTH) failAt(code, root, segments, `is nested more than ${MAX_JSON_DEPTH} levels deep`);
+      if (ancestors.includes(value)) failAt(code, root, segments, 'refers back to itself (circular structure)');
+      ancestors.push(value);
       if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) assertJsonValue(value[i], `${path}[${i}]`, code, ancestors, depth + 1);
+        for (let i = 0; i < value.length; i++) {
+          segments.push(i);
+          assertJsonValue(value[i], root, segments, code, ancestors, checkText);
+          segments.pop();
+        }
       } else if (isPlainObject(value)) {
-        for (const [key, child] of Object.entries(value)) {
-          if (UNSTORABLE_TEXT.test(key)) {
-            throw new InvalidArgumentError(
-              code,
-              `${path} has a key with a NUL character or an unpaired surrogate`,
-              path,
-            );
-          }
-          assertJsonValue(child, `${path}.${key}`, code, ancestors, depth + 1);
+        for (const key of Object.keys(value)) {
+          if (checkText && UNSTORABLE_TEXT.test(key)) failAt(code, root, segments, 'has a key with a NUL character or an unpaired surrogate');
+          segments.push(key);
+          assertJsonValue((value as Record<string, unknown>)[key], root, segments, code, ancestors, checkText);
+          segments.pop();
         }
       } else {
         const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
-        throw new InvalidArgumentError(
-          code,
-          `${path} is a ${name}; only plain objects, arrays, strings, finite numbers, booleans and null are stored`,
-          path,
-        );
+        failAt(code, root, segments, `is a ${name}; only plain objects, arrays, strings, finite numbers, booleans and null are stored`);
       }
-      ancestors.delete(value);
+      ancestors.pop();
       return;
     }
     default:
-      throw new InvalidArgumentError(code, `${path} is ${typeof value}, which JSON cannot represent`, path);
+      failAt(code, root, segments, `is ${typeof value}, which JSON cannot represent`);
   }
 }
 
-export function assertJsonObject(value: unknown, path: string, code: string): asserts value is JsonObject {
+/**
+ * Serialises a JSON object after checking it. JSON.stringify writes NUL and unpaired surrogates as \u escapes
+ * (paired surrogates stay as they are), so when the text has no "\u" there is nothing more to look for.
+ */
+function serialiseJsonObject(value: unknown, path: string, code: string): string {
   if (typeof value !== 'object' || value === null || Array.isArray(value) || !isPlainObject(value)) {
     throw new InvalidArgumentError(code, `${path} must be a JSON object (got ${describe(value)})`, path);
   }
-  assertJsonValue(value, path, code, new Set(), 0);
+  assertJsonValue(value, path, [], code, [], false);
+  const json = JSON.stringify(value);
+  if (json.includes('\\u')) assertJsonValue(value, path, [], code, [], true);
+  return json;
+}
+
+export function assertJsonObject(value: unknown, path: string, code: string): asserts value is JsonObject {
+  serialiseJsonObject(value, path, code);
 }
 
 export function assertExpectedState(expected: unknown): asserts expected is ExpectedState {
@@ -198,11 +220,20 @@ export function assertFilter(filter: LogFilter | undefined): void {
   }
 }
 
-/** An event checked and serialised once; `json` is what goes to the database. */
+/** An event checked and serialised once: what goes to the database. */
 export interface PreparedEvent {
   id: string;
   type: string;
-  json: string;
+  data: string;
+  metadata: string;
+  schemaVersion: number;
+}
+
+/** The JSON array of a batch, as the batch append function reads it. */
+export function batchJson(events: PreparedEvent[]): string {
+  return `[${events
+    .map((e) => `{"id":"${e.id}","type":"${e.type}","data":${e.data},"metadata":${e.metadata},"sv":${e.schemaVersion}}`)
+    .join(',')}]`;
 }
 
 /**
@@ -221,8 +252,11 @@ export function prepareEvents(events: unknown, limits: AppendLimits): PreparedEv
     );
   }
   const seen = new Set<string>();
+  const prepared: PreparedEvent[] = [];
   let total = 0;
-  return events.map((raw: unknown, index): PreparedEvent => {
+  let exactTotal = false;
+  for (let index = 0; index < events.length; index++) {
+    const raw: unknown = events[index];
     const field = `events[${index}]`;
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
       throw new InvalidArgumentError('INVALID_ARGUMENT', `${field} must be an object with type and data`, field);
@@ -248,9 +282,8 @@ export function prepareEvents(events: unknown, limits: AppendLimits): PreparedEv
     }
     seen.add(id);
     assertEventType(event.type, `${field}.type`);
-    assertJsonObject(event.data, `${field}.data`, 'INVALID_EVENT_DATA');
-    const metadata = event.metadata ?? {};
-    assertJsonObject(metadata, `${field}.metadata`, 'INVALID_METADATA');
+    const data = serialiseJsonObject(event.data, `${field}.data`, 'INVALID_EVENT_DATA');
+    const meta = serialiseJsonObject(event.metadata ?? {}, `${field}.metadata`, 'INVALID_METADATA');
     const schemaVersion = event.schemaVersion ?? 1;
     if (!Number.isSafeInteger(schemaVersion) || schemaVersion < 1 || schemaVersion > 2_147_483_647) {
       throw new InvalidArgumentError(
@@ -259,9 +292,11 @@ export function prepareEvents(events: unknown, limits: AppendLimits): PreparedEv
         `${field}.schemaVersion`,
       );
     }
-    const data = JSON.stringify(event.data);
-    const meta = JSON.stringify(metadata);
-    const bytes = Buffer.byteLength(data) + Buffer.byteLength(meta);
+    // A UTF-16 unit is at most 3 bytes of UTF-8, so bytes are counted only when that bound comes near a limit
+    // (this runs on every append). Once the bound of the whole append is near its limit, count exactly from then on.
+    const units = data.length + meta.length;
+    const exactEvent = units * 3 > limits.maxEventBytes;
+    const bytes = exactEvent || exactTotal ? Buffer.byteLength(data) + Buffer.byteLength(meta) : units * 3;
     if (bytes > limits.maxEventBytes) {
       throw new InvalidArgumentError(
         'EVENT_TOO_LARGE',
@@ -270,6 +305,11 @@ export function prepareEvents(events: unknown, limits: AppendLimits): PreparedEv
       );
     }
     total += bytes;
+    if (total > limits.maxAppendBytes && !exactTotal) {
+      exactTotal = true;
+      total = prepared.reduce((sum, e) => sum + Buffer.byteLength(e.data) + Buffer.byteLength(e.metadata), 0);
+      total += Buffer.byteLength(data) + Buffer.byteLength(meta);
+    }
     if (total > limits.maxAppendBytes) {
       throw new InvalidArgumentError(
         'APPEND_TOO_LARGE',
@@ -277,10 +317,7 @@ export function prepareEvents(events: unknown, limits: AppendLimits): PreparedEv
         'events',
       );
     }
-    return {
-      id,
-      type: event.type,
-      json: `{"id":"${id}","type":"${event.type}","data":${data},"metadata":${meta},"sv":${schemaVersion}}`,
-    };
-  });
+    prepared.push({ id, type: event.type, data, metadata: meta, schemaVersion });
+  }
+  return prepared;
 }

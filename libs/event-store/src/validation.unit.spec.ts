@@ -5,6 +5,7 @@ import {
   assertEventType,
   assertExpectedState,
   assertStreamName,
+  batchJson,
   categoryOf,
   prepareEvents,
   type AppendLimits,
@@ -94,7 +95,7 @@ describe('prepareEvents', () => {
   it('serialises each event once, with its id lower-cased and schema version 1 by default', () => {
     const [event] = prepareEvents([{ ...ok, id: ID.toUpperCase() }], DEFAULT_LIMITS);
     expect(event!.id).toBe(ID);
-    expect(JSON.parse(event!.json)).toEqual({ id: ID, type: ok.type, data: ok.data, metadata: {}, sv: 1 });
+    expect(JSON.parse(batchJson([event!]))).toEqual([{ id: ID, type: ok.type, data: ok.data, metadata: {}, sv: 1 }]);
   });
 
   it('generates a UUID when the id is absent', () => {
@@ -110,7 +111,7 @@ describe('prepareEvents', () => {
         // eslint-disable-next-line no-control-regex -- the NUL character is what is being looked for
         if (/\u0000|[\ud800-\udfff]/.test(JSON.stringify(clean))) return;
         const [event] = prepareEvents([{ type: 'A', data: clean }], DEFAULT_LIMITS);
-        expect((JSON.parse(event!.json) as { data: unknown }).data).toEqual(clean);
+        expect(JSON.parse(event!.data)).toEqual(clean);
       }),
     );
   });
@@ -214,5 +215,21 @@ describe('prepareEvents', () => {
   it('rejects events that are not an array, or entries that are not objects', () => {
     expect(codeOf(() => prepareEvents('x', DEFAULT_LIMITS))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => prepareEvents([null], DEFAULT_LIMITS))).toBe('INVALID_ARGUMENT');
+  });
+});
+
+describe('prepareEvents size accounting', () => {
+  it('counts the whole append exactly when the cheap bound is not enough', () => {
+    // 4 ASCII events of 300 bytes: 1,200 real bytes, but 3,600 by the 3-bytes-per-unit bound.
+    const limits: AppendLimits = { maxEventBytes: 1000, maxAppendBytes: 1300, maxEventsPerAppend: 10 };
+    const events = Array.from({ length: 4 }, () => ({ type: 'A', data: { s: 'x'.repeat(300 - 10) } }));
+    expect(() => prepareEvents(events, limits)).not.toThrow();
+    const five = Array.from({ length: 5 }, () => ({ type: 'A', data: { s: 'x'.repeat(300 - 10) } }));
+    expect(() => prepareEvents(five, limits)).toThrow(/exceed 1300 bytes/);
+  });
+
+  it('finds a NUL written as an escape only when the text holds one, not a literal backslash-u', () => {
+    expect(() => prepareEvents([{ type: 'A', data: { s: 'C:\\u0000\\users' } }], DEFAULT_LIMITS)).not.toThrow();
+    expect(() => prepareEvents([{ type: 'A', data: { s: 'x\u0000' } }], DEFAULT_LIMITS)).toThrow(/NUL/);
   });
 });

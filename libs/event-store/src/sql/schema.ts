@@ -83,6 +83,68 @@ $fn$`;
 
 export const APPEND_SQL = 'SELECT out_revision, out_tx, out_position FROM es_append($1::text, $2::bigint, $3::jsonb)';
 
+/**
+ * The common case, one event, as a scalar function with the event's fields as parameters: no JSON batch to take
+ * apart and no set-returning call, which halves the server's work per append. Returns
+ * "<revision> <transaction id> <global position>", or NULL (nothing written) as es_append returns no row.
+ * For `no_stream` outside a caller's transaction it skips reading the stream's head: revision 0 is inserted and
+ * the primary key refuses it if the stream exists (the caller then reports the conflict). Inside a caller's
+ * transaction (`p_check_head`) the head is read, because a refused insert would abort that transaction.
+ */
+const APPEND_ONE_FUNCTION = `
+CREATE OR REPLACE FUNCTION es_append_one(p_stream text, p_expected bigint, p_id uuid, p_type text, p_data jsonb,
+                                         p_metadata jsonb, p_sv integer, p_check_head boolean)
+RETURNS text
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_rev bigint := -1;
+  v_tx xid8;
+  v_pos bigint;
+BEGIN
+  IF p_expected < -1 THEN
+    PERFORM pg_advisory_xact_lock(hashtextextended(p_stream, 0));
+  END IF;
+  IF p_expected <> -1 OR p_check_head THEN
+    SELECT e.stream_revision, e.tx_id INTO v_rev, v_tx
+      FROM es_events e WHERE e.stream_id = p_stream ORDER BY e.stream_revision DESC LIMIT 1;
+    IF NOT FOUND THEN
+      v_rev := -1;
+    END IF;
+    IF (p_expected = -3 AND v_rev < 0) OR (p_expected >= -1 AND v_rev <> p_expected) THEN
+      RETURN NULL;
+    END IF;
+    IF v_tx IS NOT NULL AND v_tx > pg_current_xact_id() THEN
+      RETURN NULL;
+    END IF;
+  END IF;
+  INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, data, metadata, schema_version)
+  VALUES (p_stream, v_rev + 1, p_id, p_type, p_data, p_metadata, p_sv)
+  RETURNING es_events.global_position INTO v_pos;
+  RETURN (v_rev + 1)::text || ' ' || pg_current_xact_id()::text || ' ' || v_pos::text;
+END
+$fn$`;
+
+/**
+ * Outside a caller's transaction, one event with `no_stream` or an exact revision needs no function at all: a
+ * plain INSERT, the same work as a raw insert. The primary key (stream, revision) refuses a revision that is
+ * taken, and EXISTS makes sure the expected revision is there. No ordering guard is needed: in one autocommit
+ * statement the transaction id is taken after the snapshot that saw the previous revision committed, so it is
+ * larger than the id that wrote it.
+ */
+export const APPEND_NEW_STREAM_SQL = `
+INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, data, metadata, schema_version)
+VALUES ($1::text, 0, $2::uuid, $3::text, $4::jsonb, $5::jsonb, $6::integer)
+RETURNING global_position::text AS gp, tx_id::text AS tx`;
+
+export const APPEND_AFTER_REVISION_SQL = `
+INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, data, metadata, schema_version)
+SELECT $1::text, $7::bigint + 1, $2::uuid, $3::text, $4::jsonb, $5::jsonb, $6::integer
+ WHERE EXISTS (SELECT 1 FROM es_events WHERE stream_id = $1::text AND stream_revision = $7::bigint)
+RETURNING global_position::text AS gp, tx_id::text AS tx`;
+
+export const APPEND_ONE_SQL =
+  'SELECT es_append_one($1::text, $2::bigint, $3::uuid, $4::text, $5::jsonb, $6::jsonb, $7::integer, $8::boolean) AS result';
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -118,6 +180,11 @@ CREATE TABLE es_leases (
 );
 `,
   },
+  {
+    version: 2,
+    description: 'single-event append function',
+    sql: `${APPEND_ONE_FUNCTION};`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
@@ -137,9 +204,11 @@ export const FIND_EVENT_IDS_SQL = `
 SELECT event_id::text AS id, stream_id, stream_revision::text AS revision, event_type, ${POSITION_SQL} AS position
   FROM es_events WHERE event_id = ANY($1::uuid[])`;
 
-const EVENT_COLUMNS = `stream_id, stream_revision::text AS revision, ${POSITION_SQL} AS position,
+// The position is assembled by the reader from tx and gp, and the time as float8 milliseconds: extract() returns
+// numeric since PostgreSQL 14, which costs the server three times what date_part() does.
+const EVENT_COLUMNS = `stream_id, stream_revision::text AS revision, tx_id::text AS tx, global_position::text AS gp,
        event_id::text AS id, event_type, data, metadata, schema_version,
-       (extract(epoch FROM recorded_at) * 1000)::float8 AS recorded_ms`;
+       date_part('epoch', recorded_at) * 1000 AS recorded_ms`;
 
 export const READ_STREAM_FORWARDS_SQL = `
 SELECT ${EVENT_COLUMNS} FROM es_events
@@ -155,11 +224,12 @@ SELECT ${EVENT_COLUMNS} FROM es_events
  * $4: categories or null; $5: event types or null.
  */
 export const READ_ALL_SQL = `
-SELECT CASE WHEN m THEN stream_id END AS stream_id, revision, position, id, event_type,
+SELECT CASE WHEN m THEN stream_id END AS stream_id, revision, tx, gp, id, event_type,
        CASE WHEN m THEN data END AS data, CASE WHEN m THEN metadata END AS metadata, schema_version, recorded_ms, m AS matched
   FROM (
-    SELECT stream_id, stream_revision::text AS revision, ${POSITION_SQL} AS position, event_id::text AS id, event_type,
-           data, metadata, schema_version, (extract(epoch FROM recorded_at) * 1000)::float8 AS recorded_ms,
+    SELECT stream_id, stream_revision::text AS revision, tx_id::text AS tx, global_position::text AS gp,
+           event_id::text AS id, event_type, data, metadata, schema_version,
+           date_part('epoch', recorded_at) * 1000 AS recorded_ms,
            (($4::text[] IS NULL OR split_part(stream_id, '-', 1) = ANY($4::text[]))
              AND ($5::text[] IS NULL OR event_type = ANY($5::text[]))) AS m
       FROM es_events

@@ -42,11 +42,15 @@ import {
   assertExpectedState,
   assertFilter,
   assertStreamName,
+  batchJson,
   prepareEvents,
   type AppendLimits,
   type PreparedEvent,
 } from '../validation';
 import {
+  APPEND_AFTER_REVISION_SQL,
+  APPEND_NEW_STREAM_SQL,
+  APPEND_ONE_SQL,
   APPEND_SQL,
   FIND_EVENT_IDS_SQL,
   HEAD_POSITION_SQL,
@@ -71,6 +75,8 @@ import {
 import { SqlSubscription } from './sql-subscription';
 
 export const APPENDED_CHANNEL = 'es_appended';
+/** Longest delay before other processes hear of an append (they poll every `pollIntervalMs` regardless). */
+const NOTIFY_INTERVAL_MS = 20;
 
 export interface SqlEventStoreOptions {
   kind: StoreKind;
@@ -108,7 +114,8 @@ interface ExistingRow {
 export interface EventRow {
   stream_id: string | null;
   revision: string;
-  position: string;
+  tx: string;
+  gp: string | number;
   id: string;
   event_type: string;
   data: JsonObject | null;
@@ -138,11 +145,11 @@ function satisfies(expected: ExpectedState, actual: StreamState): boolean {
   return actual === expected;
 }
 
-export function rowToEvent(row: EventRow): RecordedEvent {
+export function rowToEvent(row: EventRow, position = encodeSqlPosition(row.tx, row.gp)): RecordedEvent {
   return {
     streamName: row.stream_id!,
     revision: Number(row.revision),
-    position: row.position,
+    position,
     id: row.id,
     type: row.event_type,
     data: row.data ?? {},
@@ -162,7 +169,8 @@ export class SqlEventStore implements EventStore {
   private closing: Promise<void> | null = null;
   private readonly waiters = new Set<() => void>();
   private readonly subscriptions = new Set<SqlSubscription>();
-  private notifyState: 'idle' | 'running' | 'again' = 'idle';
+  private notifyTimer: NodeJS.Timeout | null = null;
+  private lastNotifyAt = 0;
   private notifyDone: Promise<void> = Promise.resolve();
   private unlisten: (() => Promise<void>) | null = null;
   private listening: Promise<void> | null = null;
@@ -259,6 +267,7 @@ export class SqlEventStore implements EventStore {
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     this.wakeAll();
+    if (this.notifyTimer) clearTimeout(this.notifyTimer);
     await this.notifyDone;
     if (this.unlisten) await this.unlisten().catch(() => undefined);
     await this.executor.close();
@@ -308,15 +317,15 @@ export class SqlEventStore implements EventStore {
       const existing = await this.findExisting(q, stream, prepared, expected);
       if (existing) return { result: existing, wrote: false };
     }
-    const batch = `[${prepared.map((e) => e.json).join(',')}]`;
     const code = expectedCode(expected);
+    const single = prepared.length === 1 ? prepared[0] : undefined;
+    const batch = single ? '' : batchJson(prepared);
     for (let attempt = 1; ; attempt++) {
       try {
-        const [row] = await q.query<AppendRow>(APPEND_SQL, [stream, code, batch], 'es_append');
-        if (row) {
-          const position = encodeSqlPosition(row.out_tx, row.out_position);
-          return { result: { nextExpectedRevision: Number(row.out_revision), position }, wrote: true };
-        }
+        const written = single
+          ? await this.appendOne(q, stream, code, single, inTransaction)
+          : await this.appendBatch(q, stream, code, batch);
+        if (written) return { result: written, wrote: true };
         // Nothing inserted: a retry of an append that already happened, a failed expectation, or the ordering guard.
         const existing = await this.findExisting(q, stream, prepared, expected);
         if (existing) return { result: existing, wrote: false };
@@ -345,13 +354,55 @@ export class SqlEventStore implements EventStore {
     }
   }
 
+  private async appendOne(
+    q: SqlQueryable,
+    stream: string,
+    code: number,
+    event: PreparedEvent,
+    inTransaction: boolean,
+  ): Promise<AppendResult | undefined> {
+    const fields = [stream, event.id, event.type, event.data, event.metadata, event.schemaVersion];
+    if (!inTransaction && code >= -1) {
+      const rows =
+        code === -1
+          ? await q.query<{ gp: string; tx: string }>(APPEND_NEW_STREAM_SQL, fields, 'es_append_new_stream')
+          : await q.query<{ gp: string; tx: string }>(APPEND_AFTER_REVISION_SQL, [...fields, code], 'es_append_after');
+      const row = rows[0];
+      return row ? { nextExpectedRevision: code + 1, position: encodeSqlPosition(row.tx, row.gp) } : undefined;
+    }
+    const [row] = await q.query<{ result: string | null }>(
+      APPEND_ONE_SQL,
+      [stream, code, event.id, event.type, event.data, event.metadata, event.schemaVersion, inTransaction],
+      'es_append_one',
+    );
+    if (!row?.result) return undefined;
+    const [revision, tx, gp] = row.result.split(' ') as [string, string, string];
+    return { nextExpectedRevision: Number(revision), position: encodeSqlPosition(tx, gp) };
+  }
+
+  private async appendBatch(
+    q: SqlQueryable,
+    stream: string,
+    code: number,
+    batch: string,
+  ): Promise<AppendResult | undefined> {
+    const [row] = await q.query<AppendRow>(APPEND_SQL, [stream, code, batch], 'es_append');
+    if (!row) return undefined;
+    return {
+      nextExpectedRevision: Number(row.out_revision),
+      position: encodeSqlPosition(row.out_tx, row.out_position),
+    };
+  }
+
   private async readHead(
     q: SqlQueryable,
     stream: string,
     inTransaction: boolean,
   ): Promise<{ state: StreamState; position: LogPosition }> {
     // Outside a transaction the read-only form avoids taking a transaction id for nothing.
-    const [head] = await q.query<HeadRow>(inTransaction ? STREAM_HEAD_SQL : STREAM_HEAD_READONLY_SQL, [stream]);
+    const [head] = inTransaction
+      ? await q.query<HeadRow>(STREAM_HEAD_SQL, [stream])
+      : await q.query<HeadRow>(STREAM_HEAD_READONLY_SQL, [stream], 'es_stream_head');
     return head ? { state: Number(head.revision), position: head.position } : { state: 'no_stream', position: START };
   }
 
@@ -445,6 +496,7 @@ export class SqlEventStore implements EventStore {
       const rows = await this.executor.query<EventRow>(
         forwards ? READ_STREAM_FORWARDS_SQL : READ_STREAM_BACKWARDS_SQL,
         [stream, cursor, limit],
+        forwards ? 'es_read_stream_forwards' : 'es_read_stream_backwards',
       );
       for (const row of rows) yield rowToEvent(row);
       remaining -= rows.length;
@@ -494,19 +546,18 @@ export class SqlEventStore implements EventStore {
     const { txId, globalPosition } = decodeSqlPosition(after);
     const filtered = Boolean(filter && (filter.categories || filter.eventTypes));
     const rows = filtered
-      ? await this.executor.query<EventRow>(READ_ALL_SQL, [
-          txId,
-          globalPosition,
-          limit,
-          filter?.categories ?? null,
-          filter?.eventTypes ?? null,
-        ])
-      : await this.executor.query<EventRow>(READ_ALL_UNFILTERED_SQL, [txId, globalPosition, limit]);
+      ? await this.executor.query<EventRow>(
+          READ_ALL_SQL,
+          [txId, globalPosition, limit, filter?.categories ?? null, filter?.eventTypes ?? null],
+          'es_read_all_filtered',
+        )
+      : await this.executor.query<EventRow>(READ_ALL_UNFILTERED_SQL, [txId, globalPosition, limit], 'es_read_all');
     return {
       scanned: rows.length,
-      events: rows.map((row) =>
-        row.matched ? { position: row.position, event: rowToEvent(row) } : { position: row.position },
-      ),
+      events: rows.map((row) => {
+        const position = encodeSqlPosition(row.tx, row.gp);
+        return row.matched ? { position, event: rowToEvent(row, position) } : { position };
+      }),
     };
   }
 
@@ -561,25 +612,17 @@ export class SqlEventStore implements EventStore {
 
   private signalAppended(): void {
     this.wakeAll();
-    if (!this.options.notifyOtherProcesses || this.closed) return;
-    // Coalesced: at most one NOTIFY in flight, one more queued. It is outside the append's transaction because a
-    // NOTIFY in it would serialise every commit on the notification queue's lock.
-    if (this.notifyState !== 'idle') {
-      this.notifyState = 'again';
-      return;
-    }
-    this.notifyState = 'running';
-    this.notifyDone = (async () => {
-      do {
-        this.notifyState = 'running';
-        try {
-          await this.executor.notify(APPENDED_CHANNEL);
-        } catch {
-          // A wake-up only: listeners also poll.
-        }
-      } while ((this.notifyState as string) === 'again' && !this.closed);
-      this.notifyState = 'idle';
-    })();
+    if (!this.options.notifyOtherProcesses || this.closed || this.notifyTimer) return;
+    // Other processes are told at most once per NOTIFY_INTERVAL_MS, outside the append's transaction: a NOTIFY is
+    // a transaction of its own with a WAL flush, and inside the append it would serialise every commit on the
+    // notification queue's lock. Listeners also poll, so a lost wake-up only delays them.
+    const wait = Math.max(0, this.lastNotifyAt + NOTIFY_INTERVAL_MS - Date.now());
+    this.notifyTimer = setTimeout(() => {
+      this.notifyTimer = null;
+      this.lastNotifyAt = Date.now();
+      this.notifyDone = this.executor.notify(APPENDED_CHANNEL).catch(() => undefined);
+    }, wait);
+    this.notifyTimer.unref();
   }
 
   private async ensureListening(): Promise<void> {
