@@ -123,7 +123,8 @@ function assertJsonValue(
 ): void {
   switch (typeof value) {
     case 'string':
-      if (checkText && UNSTORABLE_TEXT.test(value)) failAt(code, root, segments, 'contains a NUL character or an unpaired surrogate');
+      if (checkText && UNSTORABLE_TEXT.test(value))
+        failAt(code, root, segments, 'contains a NUL character or an unpaired surrogate');
       return;
     case 'boolean':
       return;
@@ -132,7 +133,8 @@ function assertJsonValue(
       return;
     case 'object': {
       if (value === null) return;
-      if (segments.length > MAX_JSON_DEPTH) failAt(code, root, segments, `is nested more than ${MAX_JSON_DEPTH} levels deep`);
+      if (segments.length > MAX_JSON_DEPTH)
+        failAt(code, root, segments, `is nested more than ${MAX_JSON_DEPTH} levels deep`);
       if (ancestors.includes(value)) failAt(code, root, segments, 'refers back to itself (circular structure)');
       ancestors.push(value);
       if (Array.isArray(value)) {
@@ -143,14 +145,20 @@ function assertJsonValue(
         }
       } else if (isPlainObject(value)) {
         for (const key of Object.keys(value)) {
-          if (checkText && UNSTORABLE_TEXT.test(key)) failAt(code, root, segments, 'has a key with a NUL character or an unpaired surrogate');
+          if (checkText && UNSTORABLE_TEXT.test(key))
+            failAt(code, root, segments, 'has a key with a NUL character or an unpaired surrogate');
           segments.push(key);
           assertJsonValue((value as Record<string, unknown>)[key], root, segments, code, ancestors, checkText);
           segments.pop();
         }
       } else {
         const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
-        failAt(code, root, segments, `is a ${name}; only plain objects, arrays, strings, finite numbers, booleans and null are stored`);
+        failAt(
+          code,
+          root,
+          segments,
+          `is a ${name}; only plain objects, arrays, strings, finite numbers, booleans and null are stored`,
+        );
       }
       ancestors.pop();
       return;
