@@ -2,13 +2,23 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { type AppConfig, AppConfigModule } from '@muskel/config';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AuthModule, type AuthModuleOptions } from '@muskel/auth';
 import { EventStoreModule } from '@muskel/nest-event-store';
 import { HealthModule } from './health/health.module';
+import { UsersModule } from './users/users.module';
 import { loggerParams } from './logging';
 
 export interface AppModuleOptions {
   /** Where logs go instead of stdout (tests). */
   logDestination?: DestinationStream;
+  /** Overrides of the authentication settings (tests: short lockouts). */
+  auth?: AuthModuleOptions;
+}
+
+function authOptions(config: AppConfig): AuthModuleOptions {
+  void config;
+  return {};
 }
 
 /** The API application, built from a configuration already validated by `validateConfig`. */
@@ -21,7 +31,11 @@ export class AppModule {
         AppConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(config, options.logDestination)),
         EventStoreModule.forRoot({ databaseUrl: config.DATABASE_URL, dataDir: config.MUSKEL_DATA_DIR }),
+        // Limits are declared per route (@Throttle); in memory, per process.
+        ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: 600 }]),
+        AuthModule.forRoot({ ...authOptions(config), ...options.auth }),
         HealthModule,
+        UsersModule,
       ],
     };
   }

@@ -1,7 +1,9 @@
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { type AppConfig, ConfigValidationError, validateConfig } from '@muskel/config';
 import { EVENT_STORE, type EventStore } from '@muskel/event-store';
+import { configureHttpApp } from '@muskel/http';
 import { AppModule } from './app.module';
 
 /** Validates the environment first: a bad variable ends the process with a message naming it, exit code 1. */
@@ -22,9 +24,14 @@ async function bootstrap(): Promise<void> {
 
   // abortOnError: false lets a failed start (e.g. an unreachable database) reach the catch below instead of
   // process.abort().
-  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: true,
+    abortOnError: false,
+  });
   const logger = app.get(Logger);
   app.useLogger(logger);
+  // Security headers, CORS, body limits, validation, problem+json errors, /openapi.json and /docs.
+  configureHttpApp(app, config);
   // SIGTERM/SIGINT: stop taking requests, close the event store, then exit 0 (after the logs are flushed).
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
 

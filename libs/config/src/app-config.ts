@@ -23,6 +23,9 @@ export const CONFIG_RULES = {
   MUSKEL_ROLE: `must be one of ${MUSKEL_ROLES.join(', ')}`,
   LOG_LEVEL: `must be one of ${LOG_LEVELS.join(', ')}`,
   NODE_ENV: `must be one of ${NODE_ENVS.join(', ')}`,
+  CORS_ORIGINS:
+    'must be a comma-separated list of origins such as https://app.example.org (scheme, host, optional port)',
+  BODY_LIMIT: 'must be a size such as 1mb, 512kb or 1048576 (bytes), from 1kb to 100mb',
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_RULES;
@@ -52,6 +55,41 @@ const lowerCased = ({ value }: { value: unknown }): unknown =>
 /** Only plain decimal digits become a number; anything else stays a string and fails `@IsInt`. */
 const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+
+/** `scheme://host[:port]` of http or https, nothing else: what a browser sends in `Origin`. */
+function isOrigin(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+/** Smallest and largest accepted `BODY_LIMIT`, in bytes. */
+export const BODY_LIMIT_RANGE = { min: 1024, max: 100 * 1024 * 1024 } as const;
+
+const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/;
+const UNIT_BYTES: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** Bytes in a size such as `1mb`, `512kb`, `1.5mb` or `1048576` (binary units, as body-parser reads them). */
+export function parseByteSize(value: string): number | undefined {
+  const match = SIZE.exec(value.trim().toLowerCase());
+  if (!match?.[1]) return undefined;
+  return Math.floor(Number(match[1]) * (UNIT_BYTES[match[2] ?? 'b'] ?? 1));
+}
+
+/** `a, b ,,c` -> `['a', 'b', 'c']` (a trailing slash dropped, as browsers never send one). */
+const toOriginList = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string'
+    ? Object.freeze(
+        value
+          .split(',')
+          .map((entry) => entry.trim().replace(/\/$/, ''))
+          .filter((entry) => entry !== ''),
+      )
+    : value;
 
 /**
  * The service's configuration, read from environment variables and validated at boot (see `validateConfig`).
@@ -95,4 +133,34 @@ export class AppConfig {
   @Transform(lowerCased)
   @IsIn(NODE_ENVS, { message: CONFIG_RULES.NODE_ENV })
   readonly NODE_ENV: NodeEnv = 'production';
+
+  /**
+   * Browser origins allowed to call the API cross-origin (CORS), comma-separated. Empty (the default): CORS is off
+   * and browsers only call the API from its own origin.
+   */
+  @Transform(toOriginList)
+  @ValidateBy(
+    {
+      name: 'isOriginList',
+      validator: { validate: (value) => Array.isArray(value) && value.every((entry) => isOrigin(entry)) },
+    },
+    { message: CONFIG_RULES.CORS_ORIGINS },
+  )
+  readonly CORS_ORIGINS: readonly string[] = Object.freeze([]);
+
+  /** Largest accepted JSON request body; bigger ones are answered 413. */
+  @Transform(lowerCased)
+  @ValidateBy(
+    {
+      name: 'isByteSize',
+      validator: {
+        validate: (value) => {
+          const bytes = typeof value === 'string' ? parseByteSize(value) : undefined;
+          return bytes !== undefined && bytes >= BODY_LIMIT_RANGE.min && bytes <= BODY_LIMIT_RANGE.max;
+        },
+      },
+    },
+    { message: CONFIG_RULES.BODY_LIMIT },
+  )
+  readonly BODY_LIMIT: string = '1mb';
 }

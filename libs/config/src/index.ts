@@ -1,10 +1,12 @@
 export {
   AppConfig,
+  BODY_LIMIT_RANGE,
   CONFIG_RULES,
   CONFIG_VARIABLES,
   LOG_LEVELS,
   MUSKEL_ROLES,
   NODE_ENVS,
+  parseByteSize,
   type ConfigVariable,
   type LogLevel,
   type MuskelRole,

@@ -1,4 +1,4 @@
-import { AppConfig, ConfigValidationError, maskCredentials, validateConfig } from './index';
+import { AppConfig, ConfigValidationError, maskCredentials, parseByteSize, validateConfig } from './index';
 
 function problemsOf(env: Record<string, unknown>): string[] {
   try {
@@ -21,6 +21,8 @@ describe('validateConfig', () => {
       MUSKEL_ROLE: 'all',
       LOG_LEVEL: 'info',
       NODE_ENV: 'production',
+      CORS_ORIGINS: [],
+      BODY_LIMIT: '1mb',
     });
     expect(config.DATABASE_URL).toBeUndefined();
   });
@@ -42,6 +44,8 @@ describe('validateConfig', () => {
       MUSKEL_ROLE: 'worker',
       LOG_LEVEL: 'debug',
       NODE_ENV: 'development',
+      CORS_ORIGINS: 'https://app.muskel.id, http://localhost:5173',
+      BODY_LIMIT: '256KB',
     });
     expect({ ...config }).toEqual({
       PORT: 8080,
@@ -51,7 +55,29 @@ describe('validateConfig', () => {
       MUSKEL_ROLE: 'worker',
       LOG_LEVEL: 'debug',
       NODE_ENV: 'development',
+      CORS_ORIGINS: ['https://app.muskel.id', 'http://localhost:5173'],
+      BODY_LIMIT: '256kb',
     });
+  });
+
+  it('reads CORS_ORIGINS as a list: blanks and trailing slashes dropped, frozen', () => {
+    const config = validateConfig({ CORS_ORIGINS: ' https://a.example.org/ ,, https://b.example.org:8443 ' });
+    expect(config.CORS_ORIGINS).toEqual(['https://a.example.org', 'https://b.example.org:8443']);
+    expect(Object.isFrozen(config.CORS_ORIGINS)).toBe(true);
+    expect(validateConfig({ CORS_ORIGINS: ' , ' }).CORS_ORIGINS).toEqual([]);
+  });
+
+  it.each([
+    ['1mb', 1048576],
+    ['512kb', 524288],
+    ['1.5MB', 1572864],
+    ['2048', 2048],
+    ['10 kb', 10240],
+    ['abc', undefined],
+    ['1tb', undefined],
+    ['-1kb', undefined],
+  ])('parseByteSize(%s)', (value, bytes) => {
+    expect(parseByteSize(value)).toBe(bytes);
   });
 
   it('accepts the postgres:// scheme, a Unix-socket URL and values needing a trim or lower-casing', () => {
@@ -118,6 +144,24 @@ describe('validateConfig', () => {
     it('NODE_ENV outside development, production, test', () => {
       expect(problemsOf({ NODE_ENV: 'staging' })).toEqual([
         'NODE_ENV must be one of development, production, test (got "staging")',
+      ]);
+    });
+
+    it.each([
+      ['*'],
+      ['app.muskel.id'],
+      ['https://app.muskel.id/path'],
+      ['ftp://files.muskel.id'],
+      ['https://a.example.org, null'],
+    ])('CORS_ORIGINS=%s', (value) => {
+      expect(problemsOf({ CORS_ORIGINS: value })).toEqual([
+        `CORS_ORIGINS must be a comma-separated list of origins such as https://app.example.org (scheme, host, optional port) (got ${JSON.stringify(value)})`,
+      ]);
+    });
+
+    it.each([['abc'], ['1tb'], ['100b'], ['101mb'], ['-5kb']])('BODY_LIMIT=%s', (value) => {
+      expect(problemsOf({ BODY_LIMIT: value })).toEqual([
+        `BODY_LIMIT must be a size such as 1mb, 512kb or 1048576 (bytes), from 1kb to 100mb (got ${JSON.stringify(value)})`,
       ]);
     });
 

@@ -4,6 +4,7 @@ export * from './position';
 export * from './event-store.port';
 export { DEFAULT_LIMITS, categoryOf, type AppendLimits } from './validation';
 export { SqlEventStore } from './sql/sql-event-store';
+export type { SqlExecutor, SqlQueryable } from './sql/sql-executor';
 export { SCHEMA_VERSION } from './sql/schema';
 export {
   createEventStore,

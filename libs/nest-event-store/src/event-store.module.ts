@@ -1,6 +1,6 @@
 import { type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { createEventStore, EVENT_STORE, type EventStore } from '@muskel/event-store';
+import { createEventStore, EVENT_STORE, type EventStore, SqlEventStore, type SqlExecutor } from '@muskel/event-store';
 import { EventStoreHealthIndicator } from './event-store.health';
 
 export interface EventStoreModuleOptions {
@@ -19,6 +19,17 @@ async function openEventStore(options: EventStoreModuleOptions): Promise<EventSt
     throw error;
   }
   return store;
+}
+
+/**
+ * Nest injection token for the SQL database of the read models and other mutable tables (credentials, sessions):
+ * the event store's own database, through its connection (PGlite allows only one).
+ */
+export const SQL_DATABASE = Symbol('SQL_DATABASE');
+
+function sqlDatabaseOf(store: EventStore): SqlExecutor {
+  if (store instanceof SqlEventStore) return store.executor;
+  throw new Error(`the ${store.kind} event store has no SQL database for read models; configure DATABASE_URL`);
 }
 
 /** Closes the store once the HTTP server has stopped taking requests (Nest calls this after `dispose`). */
@@ -47,10 +58,11 @@ export class EventStoreModule {
       imports: [TerminusModule],
       providers: [
         { provide: EVENT_STORE, useFactory: () => openEventStore(options) },
+        { provide: SQL_DATABASE, useFactory: sqlDatabaseOf, inject: [EVENT_STORE] },
         EventStoreLifecycle,
         EventStoreHealthIndicator,
       ],
-      exports: [EVENT_STORE, EventStoreHealthIndicator],
+      exports: [EVENT_STORE, SQL_DATABASE, EventStoreHealthIndicator],
     };
   }
 }

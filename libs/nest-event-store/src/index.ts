@@ -1,2 +1,2 @@
-export { EventStoreModule, type EventStoreModuleOptions } from './event-store.module';
+export { EventStoreModule, SQL_DATABASE, type EventStoreModuleOptions } from './event-store.module';
 export { EventStoreHealthIndicator } from './event-store.health';

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type AppendResult,
+  type EventStore,
+  type JsonObject,
+  type NewEvent,
+  WrongExpectedVersionError,
+} from '@muskel/event-store';
+import type { CommandContext, EventMetadata } from './command-context';
+
+/** A stream's decider in Emmett's shape, over plain `{ type, data }` events. */
+export interface Decider<Command, Event extends { type: string; data: object }, State> {
+  decide(command: Command, state: State): Event[];
+  evolve(state: State, event: Event): State;
+  initialState(): State;
+}
+
+export interface CommandResult<Event> {
+  events: Event[];
+  /** Revision of the stream's last event after the command (`-1`: the stream still does not exist). */
+  revision: number;
+  /** Log position of the last event written (opaque). */
+  position: string;
+}
+
+export interface ExecuteOptions {
+  /** The revision the client last saw (If-Match): a stale one is a conflict even if deciding again would pass. */
+  expectedRevision?: number;
+  /**
+   * Decide again on a fresh state when another writer got in first. Only for commands whose outcome cannot
+   * depend on what the client saw (the decider re-checks every rule on the new state). Default false.
+   */
+  retryOnConflict?: boolean;
+}
+
+const MAX_RETRIES = 3;
+
+export function eventMetadata(context: CommandContext, eventId: string): EventMetadata {
+  return {
+    eventId,
+    correlationId: context.correlationId,
+    causationId: context.causationId,
+    actor: { userId: context.actor.userId, role: context.actor.role, scope: context.actor.scope },
+    occurredAt: context.occurredAt,
+    schema: 1,
+  };
+}
+
+/**
+ * The thin shell every command handler is: read the stream, fold it, decide, append with the expected revision,
+ * and the command's context written into each event's metadata.
+ */
+export class CommandPipeline {
+  constructor(private readonly store: EventStore) {}
+
+  async fold<Command, Event extends { type: string; data: object }, State>(
+    stream: string,
+    decider: Decider<Command, Event, State>,
+  ): Promise<{ state: State; revision: number }> {
+    let state = decider.initialState();
+    let revision = -1;
+    for await (const recorded of this.store.readStream(stream)) {
+      state = decider.evolve(state, { type: recorded.type, data: recorded.data } as unknown as Event);
+      revision = recorded.revision;
+    }
+    return { state, revision };
+  }
+
+  execute<Command, Event extends { type: string; data: object }, State>(
+    stream: string,
+    decider: Decider<Command, Event, State>,
+    command: Command,
+    context: CommandContext,
+    options: ExecuteOptions = {},
+  ): Promise<CommandResult<Event>> {
+    return this.executeAll(stream, decider, [command], context, options);
+  }
+
+  /** Several commands decided in order on the evolving state and appended together, atomically. */
+  async executeAll<Command, Event extends { type: string; data: object }, State>(
+    stream: string,
+    decider: Decider<Command, Event, State>,
+    commands: readonly Command[],
+    context: CommandContext,
+    options: ExecuteOptions = {},
+  ): Promise<CommandResult<Event>> {
+    for (let attempt = 0; ; attempt++) {
+      const { state, revision } = await this.fold(stream, decider);
+      if (options.expectedRevision !== undefined && options.expectedRevision !== revision) {
+        throw new WrongExpectedVersionError(stream, options.expectedRevision, revision < 0 ? 'no_stream' : revision);
+      }
+      const events: Event[] = [];
+      let next = state;
+      for (const command of commands) {
+        const decided = decider.decide(command, next);
+        for (const event of decided) next = decider.evolve(next, event);
+        events.push(...decided);
+      }
+      if (events.length === 0) return { events, revision, position: '' };
+      const newEvents: NewEvent[] = events.map((event) => {
+        const id = randomUUID();
+        return { id, type: event.type, data: event.data as JsonObject, metadata: eventMetadata(context, id) };
+      });
+      try {
+        const result: AppendResult = await this.store.appendToStream(stream, newEvents, {
+          expected: revision < 0 ? 'no_stream' : revision,
+        });
+        return { events, revision: result.nextExpectedRevision, position: result.position };
+      } catch (error) {
+        const retry =
+          error instanceof WrongExpectedVersionError &&
+          options.retryOnConflict === true &&
+          options.expectedRevision === undefined &&
+          attempt < MAX_RETRIES;
+        if (!retry) throw error;
+      }
+    }
+  }
+}

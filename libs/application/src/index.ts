@@ -1,0 +1,9 @@
+export type { CommandContext, EventMetadata } from './command-context';
+export {
+  CommandPipeline,
+  eventMetadata,
+  type CommandResult,
+  type Decider,
+  type ExecuteOptions,
+} from './command-pipeline';
+export { ProjectionRunner, type Projection, type ProjectionRunnerOptions } from './projection-runner';

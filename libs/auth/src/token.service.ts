@@ -1,0 +1,43 @@
+import { JwtService, TokenExpiredError } from '@nestjs/jwt';
+import { AUTH_MESSAGES, unauthenticated } from './auth.errors';
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+}
+
+/** Short-lived signed access tokens (HS256 JWT); the session they name is checked on every request. */
+export class TokenService {
+  private readonly jwt: JwtService;
+
+  constructor(
+    secret: string,
+    private readonly ttlSeconds: number,
+  ) {
+    this.jwt = new JwtService({ secret, signOptions: { algorithm: 'HS256', issuer: 'muskel' } });
+  }
+
+  get accessTokenTtlSeconds(): number {
+    return this.ttlSeconds;
+  }
+
+  sign(userId: string, sessionId: string): string {
+    return this.jwt.sign({ sid: sessionId, typ: 'access' }, { subject: userId, expiresIn: this.ttlSeconds });
+  }
+
+  verify(token: string): AccessClaims {
+    try {
+      const claims = this.jwt.verify<{ sub?: unknown; sid?: unknown; typ?: unknown }>(token, {
+        algorithms: ['HS256'],
+        issuer: 'muskel',
+      });
+      if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string' || claims.typ !== 'access') {
+        throw unauthenticated('TOKEN_INVALID', AUTH_MESSAGES.TOKEN_INVALID);
+      }
+      return { sub: claims.sub, sid: claims.sid };
+    } catch (error) {
+      if (error instanceof TokenExpiredError) throw unauthenticated('TOKEN_EXPIRED', AUTH_MESSAGES.TOKEN_EXPIRED);
+      throw unauthenticated('TOKEN_INVALID', AUTH_MESSAGES.TOKEN_INVALID);
+    }
+  }
+}
