@@ -17,8 +17,12 @@ export interface AppModuleOptions {
 }
 
 function authOptions(config: AppConfig): AuthModuleOptions {
-  void config;
-  return {};
+  return {
+    tokenSecret: config.AUTH_TOKEN_SECRET,
+    accessTokenTtlSeconds: config.AUTH_ACCESS_TOKEN_TTL,
+    refreshTokenTtlSeconds: config.AUTH_REFRESH_TOKEN_TTL,
+    loginPolicy: { lockoutMs: config.AUTH_LOCKOUT_SECONDS * 1000 },
+  };
 }
 
 /** The API application, built from a configuration already validated by `validateConfig`. */

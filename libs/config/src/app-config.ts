@@ -26,6 +26,10 @@ export const CONFIG_RULES = {
   CORS_ORIGINS:
     'must be a comma-separated list of origins such as https://app.example.org (scheme, host, optional port)',
   BODY_LIMIT: 'must be a size such as 1mb, 512kb or 1048576 (bytes), from 1kb to 100mb',
+  AUTH_TOKEN_SECRET: 'must be at least 32 characters (a random string shared by every API process)',
+  AUTH_ACCESS_TOKEN_TTL: 'must be a whole number of seconds from 60 to 86400',
+  AUTH_REFRESH_TOKEN_TTL: 'must be a whole number of seconds from 300 to 2592000',
+  AUTH_LOCKOUT_SECONDS: 'must be a whole number of seconds from 1 to 86400',
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_RULES;
@@ -163,4 +167,37 @@ export class AppConfig {
     { message: CONFIG_RULES.BODY_LIMIT },
   )
   readonly BODY_LIMIT: string = '1mb';
+
+  /**
+   * Signs access tokens. Unset: a random secret is created once and kept in the database, which every process
+   * of one deployment shares.
+   */
+  @IsOptional()
+  @IsString({ message: CONFIG_RULES.AUTH_TOKEN_SECRET })
+  @ValidateBy(
+    { name: 'minLength32', validator: { validate: (value) => typeof value === 'string' && value.length >= 32 } },
+    { message: CONFIG_RULES.AUTH_TOKEN_SECRET },
+  )
+  readonly AUTH_TOKEN_SECRET?: string;
+
+  /** Lifetime of an access token, in seconds. */
+  @Transform(toInteger)
+  @IsInt({ message: CONFIG_RULES.AUTH_ACCESS_TOKEN_TTL })
+  @Min(60, { message: CONFIG_RULES.AUTH_ACCESS_TOKEN_TTL })
+  @Max(86_400, { message: CONFIG_RULES.AUTH_ACCESS_TOKEN_TTL })
+  readonly AUTH_ACCESS_TOKEN_TTL: number = 900;
+
+  /** Lifetime of a session (its refresh token), in seconds: a working day by default. */
+  @Transform(toInteger)
+  @IsInt({ message: CONFIG_RULES.AUTH_REFRESH_TOKEN_TTL })
+  @Min(300, { message: CONFIG_RULES.AUTH_REFRESH_TOKEN_TTL })
+  @Max(2_592_000, { message: CONFIG_RULES.AUTH_REFRESH_TOKEN_TTL })
+  readonly AUTH_REFRESH_TOKEN_TTL: number = 43_200;
+
+  /** How long a username stays locked after 9 failed sign-ins in a row, in seconds. */
+  @Transform(toInteger)
+  @IsInt({ message: CONFIG_RULES.AUTH_LOCKOUT_SECONDS })
+  @Min(1, { message: CONFIG_RULES.AUTH_LOCKOUT_SECONDS })
+  @Max(86_400, { message: CONFIG_RULES.AUTH_LOCKOUT_SECONDS })
+  readonly AUTH_LOCKOUT_SECONDS: number = 900;
 }

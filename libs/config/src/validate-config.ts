@@ -19,6 +19,8 @@ export class ConfigValidationError extends Error {
   }
 }
 
+const SECRET_VARIABLES: ReadonlySet<ConfigVariable> = new Set(['AUTH_TOKEN_SECRET']);
+
 /** Hides the password in `scheme://user:password@host` so an error message never prints a secret. */
 export function maskCredentials(value: string): string {
   return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/i, '$1:***@');
@@ -47,7 +49,10 @@ export function validateConfig(env: Record<string, unknown>): AppConfig {
       .sort((a, b) => CONFIG_VARIABLES.indexOf(a) - CONFIG_VARIABLES.indexOf(b))
       .map((variable) => ({
         variable,
-        message: `${variable} ${CONFIG_RULES[variable]} (got ${JSON.stringify(maskCredentials(String(given[variable])))})`,
+        // A secret is never echoed, not even a wrong one.
+        message: SECRET_VARIABLES.has(variable)
+          ? `${variable} ${CONFIG_RULES[variable]}`
+          : `${variable} ${CONFIG_RULES[variable]} (got ${JSON.stringify(maskCredentials(String(given[variable])))})`,
       }));
     throw new ConfigValidationError(problems);
   }

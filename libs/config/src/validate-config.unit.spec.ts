@@ -23,8 +23,12 @@ describe('validateConfig', () => {
       NODE_ENV: 'production',
       CORS_ORIGINS: [],
       BODY_LIMIT: '1mb',
+      AUTH_ACCESS_TOKEN_TTL: 900,
+      AUTH_REFRESH_TOKEN_TTL: 43_200,
+      AUTH_LOCKOUT_SECONDS: 900,
     });
     expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.AUTH_TOKEN_SECRET).toBeUndefined();
   });
 
   it('treats empty values as unset and ignores unknown variables', () => {
@@ -46,6 +50,10 @@ describe('validateConfig', () => {
       NODE_ENV: 'development',
       CORS_ORIGINS: 'https://app.muskel.id, http://localhost:5173',
       BODY_LIMIT: '256KB',
+      AUTH_TOKEN_SECRET: 'x'.repeat(40),
+      AUTH_ACCESS_TOKEN_TTL: '300',
+      AUTH_REFRESH_TOKEN_TTL: '3600',
+      AUTH_LOCKOUT_SECONDS: '60',
     });
     expect({ ...config }).toEqual({
       PORT: 8080,
@@ -57,7 +65,24 @@ describe('validateConfig', () => {
       NODE_ENV: 'development',
       CORS_ORIGINS: ['https://app.muskel.id', 'http://localhost:5173'],
       BODY_LIMIT: '256kb',
+      AUTH_TOKEN_SECRET: 'x'.repeat(40),
+      AUTH_ACCESS_TOKEN_TTL: 300,
+      AUTH_REFRESH_TOKEN_TTL: 3600,
+      AUTH_LOCKOUT_SECONDS: 60,
     });
+  });
+
+  it.each([
+    ['AUTH_TOKEN_SECRET', 'too-short'],
+    ['AUTH_ACCESS_TOKEN_TTL', '10'],
+    ['AUTH_REFRESH_TOKEN_TTL', 'forever'],
+    ['AUTH_LOCKOUT_SECONDS', '0'],
+  ])('rejects %s=%j and names it', (name, value) => {
+    expect(() => validateConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('never echoes a secret, even a bad one', () => {
+    expect(() => validateConfig({ AUTH_TOKEN_SECRET: 'short-secret-value' })).toThrow(/^(?![\s\S]*short-secret-value)/);
   });
 
   it('reads CORS_ORIGINS as a list: blanks and trailing slashes dropped, frozen', () => {
