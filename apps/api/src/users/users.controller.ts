@@ -176,7 +176,11 @@ export class UsersController {
   @Post(':id/api-tokens/:tokenId/revoke')
   @Allow(['ADMIN'], ADMIN_OF_USER)
   @HttpCode(204)
-  async revokeApiToken(@Param('id', ParseUUIDPipe) id: string, @Param('tokenId', ParseUUIDPipe) tokenId: string) {
-    await this.apiTokens.revoke(id, tokenId);
+  async revokeApiToken(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('tokenId', ParseUUIDPipe) tokenId: string,
+    @Context() context: CommandContext,
+  ) {
+    await this.apiTokens.revoke(id, tokenId, context);
   }
 }

@@ -178,6 +178,17 @@ function recordCredentialChange({ data, metadata: { actor } }: RecordCredentialC
       }
       break;
     }
+    case 'API_TOKEN_ISSUED':
+    case 'API_TOKEN_REVOKED': {
+      requireAdministrator(actor);
+      const user = requireExisting(state);
+      requireManageable(actor, user);
+      if (change === 'API_TOKEN_ISSUED' && user.status === 'disabled') {
+        throw conflict('USER_DISABLED', 'The user is disabled.');
+      }
+      const credentialId = parseId(data.credentialId ?? '', 'credentialId');
+      return [{ type: 'CredentialChanged', data: { change, credentialId } }];
+    }
     default: {
       const _exhaustive: never = change;
       break;
@@ -228,7 +239,10 @@ export function evolve(state: UserState, event: UserEvent): UserState {
     case 'UserEnabled':
       return { ...state, status: 'active' };
     case 'CredentialChanged':
-      return { ...state, credentialSet: true };
+      // API tokens are credentials of their own; the password credential is what INITIAL waits for.
+      return event.data.change === 'API_TOKEN_ISSUED' || event.data.change === 'API_TOKEN_REVOKED'
+        ? state
+        : { ...state, credentialSet: true };
     default: {
       const _exhaustive: never = event;
       return state;

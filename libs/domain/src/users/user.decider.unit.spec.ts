@@ -465,6 +465,54 @@ describe('RecordCredentialChange', () => {
   });
 });
 
+describe('RecordCredentialChange for API tokens', () => {
+  const TOKEN = '5f2d7c1e-0a3b-4c5d-8e9f-102132435465';
+  const tokenChange = (actor: Actor, change: CredentialChange, credentialId?: string): UserCommand => ({
+    type: 'RecordCredentialChange',
+    data: { userId: USER, change, ...(credentialId === undefined ? {} : { credentialId }) },
+    metadata: meta(actor),
+  });
+
+  it.each<CredentialChange>(['API_TOKEN_ISSUED', 'API_TOKEN_REVOKED'])(
+    'records %s with the token id, never the token, when an administrator in scope asks',
+    (change) => {
+      expect(decide(tokenChange(metroAdmin, change, TOKEN), given(registered()))).toEqual([
+        { type: 'CredentialChanged', data: { change, credentialId: TOKEN } },
+      ]);
+    },
+  );
+
+  it('requires the token id', () => {
+    expectRejection(given(registered()), tokenChange(metroAdmin, 'API_TOKEN_ISSUED'), 'invalid', 'INVALID_ID');
+  });
+
+  it('refuses administrators outside the user region and non-administrators', () => {
+    const state = given(registered('1872'));
+    expectRejection(
+      state,
+      tokenChange({ ...lampungAdmin, scope: '17' }, 'API_TOKEN_ISSUED', TOKEN),
+      'forbidden',
+      'OUTSIDE_ADMIN_SCOPE',
+    );
+    expectRejection(state, tokenChange(verifier, 'API_TOKEN_ISSUED', TOKEN), 'forbidden', 'ADMIN_REQUIRED');
+  });
+
+  it('refuses a token for a disabled user but still records revoking one', () => {
+    const state = given(registered(), disabled);
+    expectRejection(state, tokenChange(metroAdmin, 'API_TOKEN_ISSUED', TOKEN), 'conflict', 'USER_DISABLED');
+    expect(decide(tokenChange(metroAdmin, 'API_TOKEN_REVOKED', TOKEN), state)).toHaveLength(1);
+  });
+
+  it('does not count an API token as the password credential', () => {
+    const state = given(registered(), {
+      type: 'CredentialChanged',
+      data: { change: 'API_TOKEN_ISSUED', credentialId: TOKEN },
+    });
+    expect(state.credentialSet).toBe(false);
+    expect(decide(credential(metroAdmin, 'INITIAL'), state)).toHaveLength(1);
+  });
+});
+
 describe('evolve and queries', () => {
   it('folds a history into the current user', () => {
     const state = given(

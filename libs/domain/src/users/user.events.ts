@@ -23,7 +23,10 @@ export type RoleRevoked = DomainEvent<
 export type UserDisabled = DomainEvent<'UserDisabled', { readonly reason: string }>;
 export type UserEnabled = DomainEvent<'UserEnabled', Record<string, never>>;
 /** That a credential was set or changed, and how; never a password or a hash. */
-export type CredentialChanged = DomainEvent<'CredentialChanged', { readonly change: CredentialChange }>;
+export type CredentialChanged = DomainEvent<
+  'CredentialChanged',
+  { readonly change: CredentialChange; readonly credentialId?: string }
+>;
 
 export type UserEvent = UserRegistered | RoleGranted | RoleRevoked | UserDisabled | UserEnabled | CredentialChanged;
 export type UserEventType = UserEvent['type'];
