@@ -10,7 +10,6 @@ import {
   type OpenAPIObject,
   SwaggerModule,
 } from '@nestjs/swagger';
-import type { ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { version } from '../../../package.json';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, statusTitle } from './problem';
 
@@ -70,7 +69,13 @@ export class ProblemSchema {
   requestId!: string;
 }
 
-function problemResponse(description: string): ResponseObject {
+/** An OpenAPI response object whose body is a `Problem`. */
+interface ProblemResponseObject {
+  description: string;
+  content: Record<string, { schema: { $ref: string } }>;
+}
+
+function problemResponse(description: string): ProblemResponseObject {
   return { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemSchema) } } } };
 }
 
@@ -78,9 +83,7 @@ function problemResponse(description: string): ResponseObject {
 export function ApiProblemResponses(...statuses: number[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiExtraModels(ProblemSchema, FieldErrorSchema),
-    ...statuses.map((status) =>
-      ApiResponse({ status, ...problemResponse(statusTitle(status)) } as Parameters<typeof ApiResponse>[0]),
-    ),
+    ...statuses.map((status) => ApiResponse({ status, ...problemResponse(statusTitle(status)) })),
   );
 }
 

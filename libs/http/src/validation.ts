@@ -32,7 +32,7 @@ function childPath(parent: string, parentValue: unknown, property: string): stri
 function codeOf(error: ValidationError, constraint: string): string {
   const context: unknown = error.contexts?.[constraint];
   if (typeof context === 'object' && context !== null && 'code' in context) {
-    const code = (context as { code: unknown }).code;
+    const { code } = context;
     if (typeof code === 'string' && code !== '') return code;
   }
   return constraintCode(constraint);

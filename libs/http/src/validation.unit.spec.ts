@@ -169,4 +169,18 @@ describe('validationExceptionFactory and the global pipe', () => {
     });
     await expect(pipe.transform(valid, metadata)).resolves.toBeInstanceOf(Household);
   });
+
+  it('the pipe names the body itself when it is not an object', async () => {
+    const pipe = createValidationPipe();
+    const metadata = { type: 'body' as const, metatype: Household, data: undefined };
+    for (const body of [[valid], 'text', 42, null]) {
+      await expect(pipe.transform(body, metadata)).rejects.toMatchObject({
+        status: 422,
+        errors: [{ field: '', code: 'INVALID_BODY', message: 'The request body must be a JSON object.' }],
+      });
+    }
+    // Parameters that are not DTOs pass untouched.
+    await expect(pipe.transform([1, 2], { type: 'body', metatype: Array, data: undefined })).resolves.toEqual([1, 2]);
+    await expect(pipe.transform('7', { type: 'param', metatype: String, data: 'id' })).resolves.toBe('7');
+  });
 });
