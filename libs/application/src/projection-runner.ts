@@ -36,6 +36,7 @@ export class ProjectionRunner {
   private readonly instanceId: string;
   private readonly leaseTtlMs: number;
   private stopped = false;
+  private readonly stopping = new AbortController();
   private subscription: Subscription | undefined;
   private loop: Promise<void> | undefined;
   private position: LogPosition = START;
@@ -60,6 +61,7 @@ export class ProjectionRunner {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     await this.subscription?.close();
     await this.loop;
     await this.store.leases.release(this.projection.name, this.instanceId).catch(() => undefined);
@@ -96,43 +98,60 @@ export class ProjectionRunner {
     while (!this.stopped) {
       try {
         if (!(await this.store.leases.tryAcquire(name, this.instanceId, this.leaseTtlMs))) {
-          await sleep(this.leaseTtlMs / 3);
+          await this.pause(this.leaseTtlMs / 3);
           continue;
         }
         await this.consume();
       } catch (error) {
         if (this.stopped) return;
         this.options.onError?.(error);
-        await sleep(500);
+        await this.pause(500);
       }
     }
+  }
+
+  /** Waits, but not past `stop()`. */
+  private async pause(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.stopping.signal }).catch(() => undefined);
   }
 
   private async consume(): Promise<void> {
     const name = this.projection.name;
     const after = (await this.store.checkpoints.load(name)) ?? START;
     this.reached(after);
-    this.subscription = this.store.subscribeToAll({ after, filter: this.projection.filter });
-    let renewAt = Date.now() + this.leaseTtlMs / 3;
-    // Renewal also runs while idle: the subscription wakes at least every poll interval.
-    for await (const message of this.subscription) {
-      if (this.stopped) break;
-      if (Date.now() >= renewAt) {
-        if (!(await this.store.leases.renew(name, this.instanceId, this.leaseTtlMs))) break; // lost the lease
-        renewAt = Date.now() + this.leaseTtlMs / 3;
+    let saved: LogPosition | null = after === START ? null : after;
+    const subscription = this.store.subscribeToAll({ after, filter: this.projection.filter });
+    this.subscription = subscription;
+    // Renewed on a timer, so an idle projection keeps its lease; losing it ends the subscription.
+    const renewal = setInterval(() => {
+      this.store.leases
+        .renew(name, this.instanceId, this.leaseTtlMs)
+        .then((held) => (held ? undefined : subscription.close()))
+        .catch(() => subscription.close());
+    }, this.leaseTtlMs / 3);
+    try {
+      for await (const message of subscription) {
+        if (this.stopped) break;
+        const position = message.kind === 'event' ? message.event.position : message.position;
+        if (message.kind !== 'event' && comparePositions(position, this.position) <= 0) continue;
+        // Compare-and-set on the checkpoint: should another instance have taken over (an expired lease), this
+        // transaction fails instead of applying an event a second time.
+        const expectedPrevious = saved;
+        if (message.kind === 'event') {
+          const { event } = message;
+          await this.store.withTransaction(async (tx) => {
+            await this.projection.apply(event, tx);
+            await this.store.checkpoints.save(name, position, { expectedPrevious, tx });
+          });
+        } else {
+          await this.store.checkpoints.save(name, position, { expectedPrevious });
+        }
+        saved = position;
+        this.reached(position);
       }
-      if (message.kind === 'event') {
-        const { event } = message;
-        await this.store.withTransaction(async (tx) => {
-          await this.projection.apply(event, tx);
-          await this.store.checkpoints.save(name, event.position, { tx });
-        });
-        this.reached(event.position);
-      } else if (comparePositions(message.position, this.position) > 0) {
-        await this.store.checkpoints.save(name, message.position);
-        this.reached(message.position);
-      }
+    } finally {
+      clearInterval(renewal);
+      await subscription.close();
     }
-    await this.subscription.close();
   }
 }

@@ -22,3 +22,4 @@ export { TokenService } from './token.service';
 export { UserDirectory } from './user-directory';
 export { assertAcceptablePassword, registerUser, type RegisterUserInput } from './register-user';
 export { migrateAuthSchema } from './auth.schema';
+export { listRoutes, undeclaredRoutes, type RouteAccess } from './access/route-access';

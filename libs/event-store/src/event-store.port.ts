@@ -35,8 +35,9 @@ export interface CheckpointStore {
   load(subscriberId: string, tx?: StoreTransaction): Promise<LogPosition | undefined>;
   /**
    * Compare-and-set. With `expectedPrevious` (`null` = no checkpoint yet) the save fails with
-   * `CheckpointConflictError` unless the stored position is that one; saving the stored position again is a no-op
-   * (`unchanged`). A position never moves backwards: that is a conflict too.
+   * `CheckpointConflictError` unless the stored position is that one, even when another instance already stored
+   * the very position being saved (its work would be a duplicate). Without an expectation, saving the stored
+   * position again is a no-op (`unchanged`). A position never moves backwards: that is a conflict too.
    */
   save(
     subscriberId: string,

@@ -735,7 +735,11 @@ class SqlCheckpointStore implements CheckpointStore {
     }
     if (rows.length > 0) return 'saved';
     const current = await this.load(subscriberId, options.tx);
-    if (current === position) return 'unchanged';
+    // With an expectation, only the expected position counts: another instance that already saved this same
+    // position means this one's work is a duplicate, and its transaction must fail (exactly-once projections).
+    const same =
+      expectedPrevious === undefined ? current === position : current === position && expectedPrevious === position;
+    if (same) return 'unchanged';
     throw new CheckpointConflictError(
       subscriberId,
       expectedPrevious === undefined ? position : expectedPrevious,

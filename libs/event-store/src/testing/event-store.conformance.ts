@@ -1768,18 +1768,24 @@ const CASES: CaseDefinition[] = [
       expect(await cp.load(A)).toBe(p2);
       expect(await cp.load(B)).toBe(p1);
 
+      // Another instance already stored the very position this one saves from a stale expectation: a conflict,
+      // since this instance's work for that position would be a duplicate (exactly-once projections).
+      const D = `cas-d-${suffix}`;
+      expect(await cp.save(D, p2)).toBe('saved');
+      expect(await cp.save(D, p3, { expectedPrevious: p2 })).toBe('saved');
+      await rejectsWith(() => cp.save(D, p3, { expectedPrevious: p2 }), CheckpointConflictError, 'a duplicate save');
+      expect(await cp.save(D, p3)).toBe('unchanged');
+
       // Racing saves with the same expectation: exactly one wins.
       const race = await Promise.allSettled(
         range(6).map((i) => cp.save(A, i % 2 === 0 ? p3 : p4, { expectedPrevious: p2 })),
       );
       const wins = race.filter((r) => r.status === 'fulfilled' && r.value === 'saved');
       expect(wins).toHaveLength(1);
+      // Every other one fails, even one saving the very position the winner stored.
       for (const r of race) {
         if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(CheckpointConflictError);
-        else if (r.value !== 'saved') {
-          // Saving the position that was just stored by the winner is a no-op.
-          expect(r.value).toBe('unchanged');
-        }
+        else expect(r.value).toBe('saved');
       }
       const final = await cp.load(A);
       expect([p3, p4]).toContain(final);
