@@ -17,8 +17,9 @@ export interface RouteAccess {
   rule: AccessRule | undefined;
 }
 
-const asArray = (value: unknown): string[] =>
-  Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)];
+/** `PATH_METADATA` is a string or an array of strings. */
+const asArray = (value: string | string[] | undefined): string[] =>
+  Array.isArray(value) ? value : value === undefined ? [] : [value];
 
 function joinPath(...parts: string[]): string {
   const segments = parts.map((part) => part.replace(/^\/+|\/+$/g, '')).filter((part) => part !== '');
@@ -40,15 +41,16 @@ export function listRoutes(app: INestApplication): RouteAccess[] {
   const seen = new Set<unknown>();
 
   for (const wrapper of discovery.getControllers()) {
-    const { instance, metatype } = wrapper;
+    const instance = wrapper.instance as object | undefined;
+    const metatype = wrapper.metatype as (abstract new (...args: never[]) => unknown) | null | undefined;
     if (!instance || !metatype || seen.has(metatype)) continue;
     seen.add(metatype);
     const prototype = Object.getPrototypeOf(instance) as Record<string, unknown>;
-    const controllerPaths = asArray(Reflect.getMetadata(PATH_METADATA, metatype));
+    const controllerPaths = asArray(Reflect.getMetadata(PATH_METADATA, metatype) as string | string[] | undefined);
     for (const name of scanner.getAllMethodNames(prototype)) {
       const handler = prototype[name];
       if (typeof handler !== 'function') continue;
-      const methodPaths = asArray(Reflect.getMetadata(PATH_METADATA, handler));
+      const methodPaths = asArray(Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined);
       if (methodPaths.length === 0) continue; // not a route handler
       const requestMethod = (Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined) ?? 0;
       const method = RequestMethod[requestMethod] ?? String(requestMethod);

@@ -57,19 +57,17 @@ export class ApiTokensHandler {
   }
 
   async revoke(userId: string, tokenId: string, context: CommandContext): Promise<void> {
+    const stream = userStreamName(userId);
+    const command = userCommand<RecordCredentialChange>(
+      'RecordCredentialChange',
+      { userId, change: 'API_TOKEN_REVOKED', credentialId: tokenId },
+      context,
+    );
+    // Every rule first (administrator in scope): a refused revocation must leave the token working.
+    userDecider.decide(command, (await this.pipeline.fold(stream, userDecider)).state);
     if (!(await this.repository.revokeApiToken(userId, tokenId))) {
       throw new ApiError(404, 'NOT_FOUND', 'Nothing was found here.');
     }
-    await this.pipeline.execute(
-      userStreamName(userId),
-      userDecider,
-      userCommand<RecordCredentialChange>(
-        'RecordCredentialChange',
-        { userId, change: 'API_TOKEN_REVOKED', credentialId: tokenId },
-        context,
-      ),
-      context,
-      { retryOnConflict: true },
-    );
+    await this.pipeline.execute(stream, userDecider, command, context, { retryOnConflict: true });
   }
 }

@@ -1,0 +1,468 @@
+/**
+ * The access matrix: for every route of the application, who may call it, inside and outside their scope.
+ *
+ * `ROUTE_CASES` has one entry per route ("METHOD /path/pattern", as `listRoutes` names it): how to build a request
+ * about a region inside the regional principals' scope (regency 3515) and one outside it (regency 3201), and the
+ * answer expected for each principal and for an anonymous caller. The first test checks that the table and the
+ * routes Nest registered are the same set, so a new route without a row fails `npm test` until someone decides who
+ * may call it. Then every cell runs as its own test, named after the cell.
+ */
+import request from 'supertest';
+import { AuthRepository, listRoutes, undeclaredRoutes } from '@muskel/auth';
+import type { Role } from '@muskel/domain';
+import {
+  bearer,
+  eventually,
+  expectProblem,
+  openSession,
+  seedUser,
+  signIn,
+  startApp,
+  type SeededUser,
+  type TestApp,
+} from '../support/access-app';
+
+// ---------------------------------------------------------------------------------------------- principals
+
+const PRINCIPALS = {
+  admin: { role: 'ADMIN', scope: '3515', homeRegion: '3515' },
+  verifier: { role: 'VERIFIER', scope: '3515', homeRegion: '3515' },
+  auditor: { role: 'AUDITOR', scope: '3515', homeRegion: '3515' },
+  operator: { role: 'VILLAGE_OPERATOR', scope: '3515142001', homeRegion: '3515142001' },
+  national: { role: 'ADMIN', scope: 'NATIONAL', homeRegion: 'NATIONAL' },
+} as const satisfies Record<string, { role: Role; scope: string; homeRegion: string }>;
+type PrincipalName = keyof typeof PRINCIPALS;
+const PRINCIPAL_NAMES = Object.keys(PRINCIPALS) as PrincipalName[];
+type Who = PrincipalName | 'anonymous';
+
+/** Inside: a village of regency 3515 (Sidoarjo); outside: one of regency 3201 (Bogor). */
+const REGIONS = {
+  inside: { regency: '3515', village: '3515142001' },
+  outside: { regency: '3201', village: '3201012001' },
+} as const;
+type Where = keyof typeof REGIONS;
+
+const FIXTURE_PASSWORD = 'matrix fixture passphrase 7';
+const NEW_PASSWORD = 'lereng merapi pagi hari 42';
+
+// ---------------------------------------------------------------------------------------------- expectations
+
+/** A refusal: status and code. A plain number is a success status. */
+type Outcome = number | { status: number; code: string };
+const MISSING = { status: 403, code: 'MISSING_PERMISSION' } as const;
+const OUTSIDE = { status: 403, code: 'OUTSIDE_SCOPE' } as const;
+const HIDDEN = { status: 404, code: 'NOT_FOUND' } as const;
+const SIGN_IN = { status: 401, code: 'AUTHENTICATION_REQUIRED' } as const;
+
+type Expectations = Record<PrincipalName, Outcome>;
+const everyone = (outcome: Outcome): Expectations =>
+  Object.fromEntries(PRINCIPAL_NAMES.map((name) => [name, outcome])) as Expectations;
+
+// ---------------------------------------------------------------------------------------------- the world
+
+interface World {
+  t: TestApp;
+  principals: Record<PrincipalName, { userId: string; username: string; accessToken: string }>;
+  /** Read-only targets (GET routes, API token creation): one user at home in each region. */
+  targets: Record<Where, SeededUser>;
+  /** Whose credentials the sign-in cells present. */
+  loginUser: SeededUser;
+}
+
+interface Req {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: object;
+  /** Another token than the principal's own (e.g. a session made for this cell); never used for anonymous. */
+  token?: string;
+}
+
+/** A fresh user at home in the region, holding VILLAGE_OPERATOR of its village (what most cells act on). */
+const freshTarget = (w: World, where: Where, extra: { password?: string; disabled?: boolean } = {}) =>
+  seedUser(w.t, {
+    homeRegion: REGIONS[where].village,
+    grants: [{ role: 'VILLAGE_OPERATOR', scope: REGIONS[where].village }],
+    ...extra,
+  });
+
+let created = 0;
+
+interface RouteCase {
+  build(w: World, where: Where, who: Who): Promise<Req>;
+  inside: Expectations;
+  /** Absent when the request names no region at all (sign-in, own account, health): no outside cells. */
+  outside?: Expectations;
+  anonymous: Outcome;
+}
+
+const ROUTE_CASES: Record<string, RouteCase> = {
+  'GET /health': {
+    build: () => Promise.resolve({ method: 'GET', path: '/health' }),
+    inside: everyone(200),
+    anonymous: 200,
+  },
+  'POST /auth/login': {
+    build: (w) =>
+      Promise.resolve({
+        method: 'POST',
+        path: '/auth/login',
+        body: { username: w.loginUser.username, password: FIXTURE_PASSWORD },
+      }),
+    inside: everyone(200),
+    anonymous: 200,
+  },
+  'POST /auth/refresh': {
+    build: async (w) => ({
+      method: 'POST',
+      path: '/auth/refresh',
+      body: { refreshToken: (await openSession(w.t, w.loginUser.userId)).refreshToken },
+    }),
+    inside: everyone(200),
+    anonymous: 200,
+  },
+  'POST /auth/logout': {
+    // A session of its own, so signing out does not end the principal's session the other cells use.
+    build: async (w, _where, who) => ({
+      method: 'POST',
+      path: '/auth/logout',
+      token: who === 'anonymous' ? undefined : (await openSession(w.t, w.principals[who].userId)).accessToken,
+    }),
+    inside: everyone(204),
+    anonymous: SIGN_IN,
+  },
+  'GET /me': {
+    build: () => Promise.resolve({ method: 'GET', path: '/me' }),
+    inside: everyone(200),
+    anonymous: SIGN_IN,
+  },
+  'POST /me/password': {
+    build: () =>
+      Promise.resolve({
+        method: 'POST',
+        path: '/me/password',
+        body: { currentPassword: FIXTURE_PASSWORD, newPassword: NEW_PASSWORD },
+      }),
+    inside: everyone(204),
+    anonymous: SIGN_IN,
+  },
+  'POST /users': {
+    build: (_w, where) =>
+      Promise.resolve({
+        method: 'POST',
+        path: '/users',
+        body: {
+          username: `matrix.new.${++created}`,
+          displayName: 'Operator Baru',
+          homeRegion: REGIONS[where].village,
+          password: NEW_PASSWORD,
+          grants: [{ role: 'VILLAGE_OPERATOR', scope: REGIONS[where].village }],
+        },
+      }),
+    inside: { admin: 201, verifier: MISSING, auditor: MISSING, operator: MISSING, national: 201 },
+    outside: { admin: OUTSIDE, verifier: MISSING, auditor: MISSING, operator: MISSING, national: 201 },
+    anonymous: SIGN_IN,
+  },
+  'GET /users': {
+    // A list, filtered to the caller's scopes rather than refused (see the filtering test below).
+    build: (_w, where) => Promise.resolve({ method: 'GET', path: `/users?region=${REGIONS[where].regency}` }),
+    inside: { admin: 200, verifier: MISSING, auditor: 200, operator: MISSING, national: 200 },
+    outside: { admin: 200, verifier: MISSING, auditor: 200, operator: MISSING, national: 200 },
+    anonymous: SIGN_IN,
+  },
+  'GET /users/:id': {
+    build: (w, where) => Promise.resolve({ method: 'GET', path: `/users/${w.targets[where].userId}` }),
+    inside: { admin: 200, verifier: MISSING, auditor: 200, operator: MISSING, national: 200 },
+    outside: { admin: HIDDEN, verifier: MISSING, auditor: HIDDEN, operator: MISSING, national: 200 },
+    anonymous: SIGN_IN,
+  },
+  'POST /users/:id/grants': {
+    build: async (w, where) => ({
+      method: 'POST',
+      path: `/users/${(await seedUser(w.t, { homeRegion: REGIONS[where].village })).userId}/grants`,
+      body: { role: 'VERIFIER', scope: REGIONS[where].regency },
+    }),
+    inside: { admin: 201, verifier: MISSING, auditor: MISSING, operator: MISSING, national: 201 },
+    outside: { admin: HIDDEN, verifier: MISSING, auditor: MISSING, operator: MISSING, national: 201 },
+    anonymous: SIGN_IN,
+  },
+  'POST /users/:id/grants/:grantId/revoke': {
+    build: async (w, where) => {
+      const target = await freshTarget(w, where);
+      return {
+        method: 'POST',
+        path: `/users/${target.userId}/grants/${target.grantIds[0]}/revoke`,
+        body: { reason: 'moved to another village' },
+      };
+    },
+    inside: { admin: 200, verifier: MISSING, auditor: MISSING, operator: MISSING, national: 200 },
+    outside: { admin: HIDDEN, verifier: MISSING, auditor: MISSING, operator: MISSING, national: 200 },
+    anonymous: SIGN_IN,
+  },
+  'POST /users/:id/disable': {
+    build: async (w, where) => ({
+      method: 'POST',
+      path: `/users/${(await freshTarget(w, where)).userId}/disable`,
+      body: { reason: 'left office' },
+    }),
+    inside: { admin: 200, verifier: MISSING, auditor: MISSING, operator: MISSING, national: 200 },
+    outside: { admin: HIDDEN, verifier: MISSING, auditor: MISSING, operator: MISSING, national: 200 },
+    anonymous: SIGN_IN,
+  },
+  'POST /users/:id/enable': {
+    build: async (w, where) => ({
+      method: 'POST',
+      path: `/users/${(await freshTarget(w, where, { disabled: true })).userId}/enable`,
+    }),
+    inside: { admin: 200, verifier: MISSING, auditor: MISSING, operator: MISSING, national: 200 },
+    outside: { admin: HIDDEN, verifier: MISSING, auditor: MISSING, operator: MISSING, national: 200 },
+    anonymous: SIGN_IN,
+  },
+  'POST /users/:id/password': {
+    build: async (w, where) => ({
+      method: 'POST',
+      path: `/users/${(await freshTarget(w, where, { password: FIXTURE_PASSWORD })).userId}/password`,
+      body: { password: NEW_PASSWORD },
+    }),
+    inside: { admin: 200, verifier: MISSING, auditor: MISSING, operator: MISSING, national: 200 },
+    outside: { admin: HIDDEN, verifier: MISSING, auditor: MISSING, operator: MISSING, national: 200 },
+    anonymous: SIGN_IN,
+  },
+  'POST /users/:id/api-tokens': {
+    build: (w, where) =>
+      Promise.resolve({
+        method: 'POST',
+        path: `/users/${w.targets[where].userId}/api-tokens`,
+        body: { name: 'siks-ng-sync' },
+      }),
+    inside: { admin: 201, verifier: MISSING, auditor: MISSING, operator: MISSING, national: 201 },
+    outside: { admin: HIDDEN, verifier: MISSING, auditor: MISSING, operator: MISSING, national: 201 },
+    anonymous: SIGN_IN,
+  },
+  'GET /users/:id/api-tokens': {
+    build: (w, where) => Promise.resolve({ method: 'GET', path: `/users/${w.targets[where].userId}/api-tokens` }),
+    inside: { admin: 200, verifier: MISSING, auditor: 200, operator: MISSING, national: 200 },
+    outside: { admin: HIDDEN, verifier: MISSING, auditor: HIDDEN, operator: MISSING, national: 200 },
+    anonymous: SIGN_IN,
+  },
+  'POST /users/:id/api-tokens/:tokenId/revoke': {
+    build: async (w, where) => {
+      const target = w.targets[where];
+      const { tokenId } = await w.t.app
+        .get(AuthRepository)
+        .createApiToken(target.userId, 'to revoke', w.principals.national.userId);
+      return { method: 'POST', path: `/users/${target.userId}/api-tokens/${tokenId}/revoke` };
+    },
+    inside: { admin: 204, verifier: MISSING, auditor: MISSING, operator: MISSING, national: 204 },
+    outside: { admin: HIDDEN, verifier: MISSING, auditor: MISSING, operator: MISSING, national: 204 },
+    anonymous: SIGN_IN,
+  },
+};
+
+// ---------------------------------------------------------------------------------------------- the cells
+
+interface Cell {
+  name: string;
+  route: string;
+  who: Who;
+  where: Where;
+  expected: Outcome;
+}
+
+const describeOutcome = (outcome: Outcome): string =>
+  typeof outcome === 'number' ? String(outcome) : `${outcome.status} ${outcome.code}`;
+
+function cellsOf(route: string, routeCase: RouteCase): Cell[] {
+  const cells: Cell[] = [];
+  const wheres: Where[] = routeCase.outside ? ['inside', 'outside'] : ['inside'];
+  for (const where of wheres) {
+    const expectations = where === 'inside' ? routeCase.inside : routeCase.outside!;
+    for (const who of PRINCIPAL_NAMES) {
+      const p = PRINCIPALS[who];
+      cells.push({
+        name: `${route} | ${who} (${p.role} ${p.scope}) | ${routeCase.outside ? where : 'any region'} -> ${describeOutcome(expectations[who])}`,
+        route,
+        who,
+        where,
+        expected: expectations[who],
+      });
+    }
+  }
+  cells.push({
+    name: `${route} | anonymous -> ${describeOutcome(routeCase.anonymous)}`,
+    route,
+    who: 'anonymous',
+    where: 'inside',
+    expected: routeCase.anonymous,
+  });
+  return cells;
+}
+
+const CELLS = Object.entries(ROUTE_CASES).flatMap(([route, routeCase]) => cellsOf(route, routeCase));
+
+describe('access matrix', () => {
+  const w = {} as World;
+
+  beforeAll(async () => {
+    w.t = await startApp();
+    const entries = await Promise.all(
+      PRINCIPAL_NAMES.map(async (name) => {
+        const p = PRINCIPALS[name];
+        const user = await seedUser(w.t, {
+          username: `p.${name}`,
+          homeRegion: p.homeRegion,
+          grants: [{ role: p.role, scope: p.scope }],
+          password: FIXTURE_PASSWORD,
+        });
+        const { accessToken } = await signIn(w.t, user.username, FIXTURE_PASSWORD);
+        return [name, { userId: user.userId, username: user.username, accessToken }] as const;
+      }),
+    );
+    w.principals = Object.fromEntries(entries) as World['principals'];
+    w.targets = {
+      inside: await freshTarget(w, 'inside'),
+      outside: await freshTarget(w, 'outside'),
+    };
+    w.loginUser = await seedUser(w.t, { homeRegion: REGIONS.inside.village, password: FIXTURE_PASSWORD });
+  });
+
+  afterAll(async () => {
+    await w.t?.close();
+  });
+
+  it('has exactly one row per route Nest registered (a new route needs a row)', () => {
+    const routes = listRoutes(w.t.app).map((route) => route.key);
+    const rows = Object.keys(ROUTE_CASES);
+    expect(routes.filter((route) => !rows.includes(route))).toEqual([]); // routes without a row
+    expect(rows.filter((row) => !routes.includes(row))).toEqual([]); // rows naming no route
+    // The application exactly as shipped (nothing added beside it) declares access on every route.
+    expect(undeclaredRoutes(w.t.app)).toEqual([]);
+  });
+
+  it.each(CELLS)('$name', async ({ route, who, where, expected }) => {
+    const req = await ROUTE_CASES[route]!.build(w, where, who);
+    let call = req.method === 'GET' ? request(w.t.server).get(req.path) : request(w.t.server).post(req.path);
+    if (who !== 'anonymous') call = call.set('Authorization', bearer(req.token ?? w.principals[who].accessToken));
+    const response = await (req.body ? call.send(req.body) : call);
+
+    if (typeof expected === 'number') {
+      if (response.status !== expected) {
+        throw new Error(`expected ${expected}, got ${response.status}: ${response.text.slice(0, 300)}`);
+      }
+      expect(String(response.headers['content-type'] ?? '')).not.toContain('problem');
+    } else {
+      expectProblem(response, expected.status, expected.code);
+      // A refusal says nothing about the user it was about.
+      expect(response.text).not.toMatch(/fixture\.|Fixture /);
+    }
+  });
+
+  describe('beyond the route rules: scope filtering and the domain rules', () => {
+    it('GET /users lists only users whose home region lies in the caller scope', async () => {
+      const list = async (who: PrincipalName, query = '') =>
+        (
+          await request(w.t.server)
+            .get(`/users${query}`)
+            .set('Authorization', bearer(w.principals[who].accessToken))
+            .expect(200)
+        ).body as { items: { userId: string; homeRegion: string }[] };
+      const ids = (body: { items: { userId: string }[] }) => body.items.map((item) => item.userId);
+
+      // The list is a projection: wait until it has both targets.
+      await eventually(async () => {
+        const all = ids(await list('national', '?limit=200'));
+        return all.includes(w.targets.inside.userId) && all.includes(w.targets.outside.userId) ? true : undefined;
+      });
+      for (const who of ['admin', 'auditor'] as const) {
+        const seen = await list(who, '?limit=200');
+        expect(ids(seen)).toContain(w.targets.inside.userId);
+        expect(ids(seen)).not.toContain(w.targets.outside.userId);
+        expect(seen.items.every((item) => item.homeRegion.startsWith('3515'))).toBe(true);
+        expect((await list(who, '?region=3201')).items).toEqual([]);
+      }
+    });
+
+    it('a regional admin may not grant a scope outside theirs, even to a user inside (403 OUTSIDE_ADMIN_SCOPE)', async () => {
+      const target = await freshTarget(w, 'inside');
+      const response = await request(w.t.server)
+        .post(`/users/${target.userId}/grants`)
+        .set('Authorization', bearer(w.principals.admin.accessToken))
+        .send({ role: 'VERIFIER', scope: '3201' });
+      expectProblem(response, 403, 'OUTSIDE_ADMIN_SCOPE');
+    });
+
+    it('a regional admin may not register a user inside with a grant outside (403 OUTSIDE_ADMIN_SCOPE)', async () => {
+      const response = await request(w.t.server)
+        .post('/users')
+        .set('Authorization', bearer(w.principals.admin.accessToken))
+        .send({
+          username: 'matrix.wide.grant',
+          displayName: 'Terlalu Luas',
+          homeRegion: REGIONS.inside.village,
+          password: NEW_PASSWORD,
+          grants: [{ role: 'AUDITOR', scope: 'NATIONAL' }],
+        });
+      expectProblem(response, 403, 'OUTSIDE_ADMIN_SCOPE');
+    });
+
+    it('a regional admin may not manage a user at home inside who holds a wider grant', async () => {
+      const wide = await seedUser(w.t, {
+        homeRegion: REGIONS.inside.village,
+        grants: [{ role: 'AUDITOR', scope: 'NATIONAL' }],
+      });
+      const response = await request(w.t.server)
+        .post(`/users/${wide.userId}/disable`)
+        .set('Authorization', bearer(w.principals.admin.accessToken))
+        .send({ reason: 'not allowed' });
+      expectProblem(response, 403, 'OUTSIDE_ADMIN_SCOPE');
+    });
+
+    it('a regional admin may neither issue nor revoke an API token of a user holding a wider grant', async () => {
+      const wide = await seedUser(w.t, {
+        homeRegion: REGIONS.inside.village,
+        grants: [{ role: 'AUDITOR', scope: 'NATIONAL' }],
+      });
+      const issue = await request(w.t.server)
+        .post(`/users/${wide.userId}/api-tokens`)
+        .set('Authorization', bearer(w.principals.admin.accessToken))
+        .send({ name: 'not allowed' });
+      expectProblem(issue, 403, 'OUTSIDE_ADMIN_SCOPE');
+      expect(await w.t.app.get(AuthRepository).listApiTokens(wide.userId)).toEqual([]);
+
+      // One issued by the national admin: the refused revocation leaves it working.
+      const issued = await request(w.t.server)
+        .post(`/users/${wide.userId}/api-tokens`)
+        .set('Authorization', bearer(w.principals.national.accessToken))
+        .send({ name: 'sync' })
+        .expect(201);
+      const { tokenId, token } = issued.body as { tokenId: string; token: string };
+      const revoke = await request(w.t.server)
+        .post(`/users/${wide.userId}/api-tokens/${tokenId}/revoke`)
+        .set('Authorization', bearer(w.principals.admin.accessToken));
+      expectProblem(revoke, 403, 'OUTSIDE_ADMIN_SCOPE');
+      await request(w.t.server).get('/me').set('Authorization', bearer(token)).expect(200);
+    });
+
+    it('an admin may not grant a role to themself (403 SELF_GRANT)', async () => {
+      const response = await request(w.t.server)
+        .post(`/users/${w.principals.admin.userId}/grants`)
+        .set('Authorization', bearer(w.principals.admin.accessToken))
+        .send({ role: 'AUDITOR', scope: '3515' });
+      expectProblem(response, 403, 'SELF_GRANT');
+    });
+
+    it('an admin may not disable themself (403 SELF_LOCKOUT)', async () => {
+      const response = await request(w.t.server)
+        .post(`/users/${w.principals.national.userId}/disable`)
+        .set('Authorization', bearer(w.principals.national.accessToken))
+        .send({ reason: 'oops' });
+      expectProblem(response, 403, 'SELF_LOCKOUT');
+    });
+
+    it('an unknown user id answers like one outside the scope (404), even for a national admin', async () => {
+      const response = await request(w.t.server)
+        .get('/users/00000000-0000-4000-8000-000000000000')
+        .set('Authorization', bearer(w.principals.national.accessToken));
+      expectProblem(response, 404, 'NOT_FOUND');
+    });
+  });
+});
