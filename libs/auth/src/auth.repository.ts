@@ -101,24 +101,34 @@ export class AuthRepository {
     return { failures: row?.failures ?? 0, lockedForMs: Math.ceil(Number(row?.locked_ms ?? 0)) };
   }
 
-  /** Counts a failure atomically and sets how long further attempts are refused unchecked. */
-  async recordFailure(username: string, lockFor: (failures: number) => number): Promise<LoginThrottle> {
+  /**
+   * Counts an attempt on `username` as a failure before its password is checked, in one statement, and refuses it
+   * (nothing counted) while the username is locked: attempts sent in parallel cannot all slip through before the
+   * first failure is recorded. The lock that the new count calls for is set in the same statement. A successful
+   * check then clears the count (`clearFailures`).
+   */
+  async beginAttempt(
+    username: string,
+    policy: { backoffAfter: number; backoffBaseMs: number; lockAfter: number; lockoutMs: number },
+  ): Promise<{ allowed: true; failures: number } | { allowed: false; lockedForMs: number }> {
     const [row] = await this.db.query<{ failures: number }>(
-      `INSERT INTO auth_login_attempts (username, failures, last_failure) VALUES ($1, 1, now())
-       ON CONFLICT (username) DO UPDATE SET failures = auth_login_attempts.failures + 1, last_failure = now()
+      `INSERT INTO auth_login_attempts AS a (username, failures, last_failure, locked_until)
+       VALUES ($1, 1, clock_timestamp(), CASE WHEN 1 >= $4 THEN clock_timestamp() + $5 * interval '1 millisecond'
+                                            WHEN 1 >= $2 THEN clock_timestamp() + $3 * interval '1 millisecond' END)
+       ON CONFLICT (username) DO UPDATE SET
+         failures = a.failures + 1,
+         last_failure = clock_timestamp(),
+         locked_until = CASE
+           WHEN a.failures + 1 >= $4 THEN clock_timestamp() + $5 * interval '1 millisecond'
+           WHEN a.failures + 1 >= $2 THEN clock_timestamp() + ($3 * power(2, a.failures + 1 - $2)) * interval '1 millisecond'
+           ELSE NULL END
+       WHERE a.locked_until IS NULL OR a.locked_until <= clock_timestamp()
        RETURNING failures`,
-      [username],
+      [username, policy.backoffAfter, policy.backoffBaseMs, policy.lockAfter, policy.lockoutMs],
     );
-    const failures = row?.failures ?? 1;
-    const ms = lockFor(failures);
-    if (ms > 0) {
-      await this.db.query(
-        `UPDATE auth_login_attempts SET locked_until = clock_timestamp() + $2 * interval '1 millisecond'
-          WHERE username = $1`,
-        [username, ms],
-      );
-    }
-    return { failures, lockedForMs: ms };
+    if (row) return { allowed: true, failures: row.failures };
+    const throttle = await this.throttleOf(username);
+    return { allowed: false, lockedForMs: Math.max(1, throttle.lockedForMs) };
   }
 
   async clearFailures(username: string): Promise<void> {

@@ -45,20 +45,15 @@ export class AuthService {
     private readonly refreshTtlMs: number,
   ) {}
 
-  /** How long the next attempt must wait after `failures` failures in a row. */
-  lockFor(failures: number): number {
-    if (failures >= this.policy.lockAfter) return this.policy.lockoutMs;
-    if (failures >= this.policy.backoffAfter)
-      return this.policy.backoffBaseMs * 2 ** (failures - this.policy.backoffAfter);
-    return 0;
-  }
-
-  async login(usernameInput: string, password: string): Promise<IssuedTokens> {
-    // Failures are counted per username, known or not, so locking out tells nothing about who has an account.
-    const username = normaliseUsername(usernameInput);
-    const throttle = await this.repository.throttleOf(username);
-    if (throttle.lockedForMs > 0) {
-      const seconds = Math.ceil(throttle.lockedForMs / 1000);
+  /**
+   * Checks a password for `username` under the lockout policy: the attempt is counted before the (slow) check,
+   * refused unchecked while the username is locked, and the count is cleared only by a right password. Used by
+   * sign-in and by changing one's own password, so both paths share one budget of guesses.
+   */
+  async checkPassword(username: string, password: string): Promise<{ userId: string } | undefined> {
+    const attempt = await this.repository.beginAttempt(username, this.policy);
+    if (!attempt.allowed) {
+      const seconds = Math.ceil(attempt.lockedForMs / 1000);
       throw new AuthError(
         429,
         'LOGIN_LOCKED',
@@ -69,14 +64,19 @@ export class AuthService {
     const credential = await this.repository.findCredentialByUsername(username);
     // An unknown username costs the same time as a wrong password.
     const matches = await verifyPassword(password, credential?.passwordHash ?? (await decoyHash()));
-    const active = credential && matches ? isActive((await this.users.load(credential.userId)).state) : false;
-    if (!credential || !matches || !active) {
-      await this.repository.recordFailure(username, (failures) => this.lockFor(failures));
-      throw unauthenticated('INVALID_CREDENTIALS', AUTH_MESSAGES.INVALID_CREDENTIALS);
-    }
+    if (!credential || !matches) return undefined;
     await this.repository.clearFailures(username);
-    const session = await this.repository.createSession(credential.userId, this.refreshTtlMs);
-    return this.issue(credential.userId, session.sessionId, session.refreshToken);
+    return { userId: credential.userId };
+  }
+
+  async login(usernameInput: string, password: string): Promise<IssuedTokens> {
+    // Failures are counted per username, known or not, so locking out tells nothing about who has an account.
+    const username = normaliseUsername(usernameInput);
+    const checked = await this.checkPassword(username, password);
+    const active = checked ? isActive((await this.users.load(checked.userId)).state) : false;
+    if (!checked || !active) throw unauthenticated('INVALID_CREDENTIALS', AUTH_MESSAGES.INVALID_CREDENTIALS);
+    const session = await this.repository.createSession(checked.userId, this.refreshTtlMs);
+    return this.issue(checked.userId, session.sessionId, session.refreshToken);
   }
 
   async refresh(refreshToken: string): Promise<IssuedTokens> {

@@ -170,3 +170,38 @@ describe('per-address limit on POST /auth/login (20 a minute)', () => {
     expect(await t.app.get(AuthRepository).throttleOf('gita.verifier')).toEqual({ failures: 0, lockedForMs: 0 });
   });
 });
+
+describe('parallel guesses cannot slip past the lockout (default policy)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startApp({});
+    await seedUser(t, {
+      username: 'hana.verifier',
+      homeRegion: '3515',
+      grants: [{ role: 'VERIFIER', scope: '3515' }],
+      password: PASSWORD,
+    });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('checks at most five of nineteen simultaneous attempts; the rest are refused unchecked', async () => {
+    const agent = fromAddress('127.0.0.77');
+    // 18 wrong passwords and the right one, all at once: each attempt is counted before its password is checked,
+    // so once five are counted the back-off refuses the others without checking, the right one included.
+    const passwords = [...Array.from({ length: 18 }, () => WRONG), PASSWORD];
+    const responses = await Promise.all(
+      passwords.map((password) =>
+        request(t.server).post('/auth/login').agent(agent).send({ username: 'hana.verifier', password }),
+      ),
+    );
+    const checked = responses.filter((r) => r.status === 401 || r.status === 200);
+    const refused = responses.filter((r) => r.status === 429);
+    expect(checked.length).toBeLessThanOrEqual(5);
+    expect(checked.length + refused.length).toBe(19);
+    for (const r of refused) expectProblem(r, 429, 'LOGIN_LOCKED');
+  });
+});

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CommandPipeline } from '@muskel/application';
-import { assertAcceptablePassword, AuthRepository, hashPassword, verifyPassword, type Principal } from '@muskel/auth';
+import { assertAcceptablePassword, AuthRepository, AuthService, hashPassword, type Principal } from '@muskel/auth';
 import { userDecider, userStreamName, type RecordCredentialChange } from '@muskel/domain';
 import { ApiError } from '@muskel/http';
 import { userCommand } from '../user-commands';
@@ -12,11 +12,13 @@ export class ChangeOwnPasswordHandler {
   constructor(
     @Inject(CommandPipeline) private readonly pipeline: CommandPipeline,
     @Inject(AuthRepository) private readonly credentials: AuthRepository,
+    @Inject(AuthService) private readonly auth: AuthService,
   ) {}
 
   async execute(principal: Principal, currentPassword: string, newPassword: string): Promise<void> {
     const credential = await this.credentials.findCredentialByUser(principal.userId);
-    if (!credential || !(await verifyPassword(currentPassword, credential.passwordHash))) {
+    // Same lockout as sign-in: a stolen token must not allow unlimited guesses at the current password.
+    if (!credential || !(await this.auth.checkPassword(credential.username, currentPassword))) {
       throw new ApiError(403, 'CURRENT_PASSWORD_WRONG', 'The current password is wrong.');
     }
     assertAcceptablePassword(newPassword, credential.username);
