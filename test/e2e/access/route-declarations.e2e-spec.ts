@@ -63,6 +63,28 @@ describe('route access declarations', () => {
     });
   });
 
+  describe('the OpenAPI document', () => {
+    it('describes every route, with bearer authentication on every route that is not public', async () => {
+      const document = (await request(t.server).get('/openapi.json').expect(200)).body as {
+        paths: Record<string, Record<string, { security?: unknown[] }>>;
+      };
+      for (const route of realRoutes()) {
+        const path = route.path.replace(/:([A-Za-z]+)/g, '{$1}');
+        const operation = document.paths[path]?.[route.method.toLowerCase()];
+        expect({ route: route.key, documented: operation !== undefined }).toEqual({
+          route: route.key,
+          documented: true,
+        });
+        if (route.rule?.kind !== 'public') {
+          expect({ route: route.key, security: operation?.security }).toEqual({
+            route: route.key,
+            security: [{ bearer: [] }],
+          });
+        }
+      }
+    });
+  });
+
   describe('a route added without an access declaration', () => {
     it('is reported by undeclaredRoutes (this is what fails the test above for a real route)', () => {
       expect(undeclaredRoutes(t.app)).toEqual([
