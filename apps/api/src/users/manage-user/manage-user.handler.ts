@@ -9,6 +9,7 @@ import {
   type GrantRole,
   type RevokeRole,
   type Role,
+  type UserCommand,
 } from '@muskel/domain';
 import { newId, userCommand } from '../user-commands';
 
@@ -25,67 +26,39 @@ export class ManageUserHandler {
     @Inject(AuthRepository) private readonly sessions: AuthRepository,
   ) {}
 
-  async grant(
-    userId: string,
-    role: Role,
-    scope: string,
-    context: CommandContext,
-    expectedRevision?: number,
-  ): Promise<UserChange & { grantId: string }> {
+  grant(userId: string, role: Role, scope: string, context: CommandContext, expectedRevision?: number) {
     const grantId = newId();
-    const result = await this.pipeline.execute(
-      userStreamName(userId),
-      userDecider,
-      userCommand<GrantRole>('GrantRole', { userId, grantId, role, scope: scope.replace(/\./g, '') }, context),
-      context,
-      { expectedRevision },
-    );
-    return { grantId, revision: result.revision, position: result.position };
+    const command = userCommand<GrantRole>('GrantRole', { userId, grantId, role, scope }, context);
+    return this.run(userId, command, context, expectedRevision).then((change) => ({ grantId, ...change }));
   }
 
-  async revoke(
-    userId: string,
-    grantId: string,
-    reason: string,
-    context: CommandContext,
-    expectedRevision?: number,
-  ): Promise<UserChange> {
-    const result = await this.pipeline.execute(
-      userStreamName(userId),
-      userDecider,
-      userCommand<RevokeRole>('RevokeRole', { userId, grantId, reason }, context),
-      context,
-      { expectedRevision },
-    );
-    return { revision: result.revision, position: result.position };
+  revoke(userId: string, grantId: string, reason: string, context: CommandContext, expectedRevision?: number) {
+    const command = userCommand<RevokeRole>('RevokeRole', { userId, grantId, reason }, context);
+    return this.run(userId, command, context, expectedRevision);
   }
 
-  async disable(
-    userId: string,
-    reason: string,
-    context: CommandContext,
-    expectedRevision?: number,
-  ): Promise<UserChange> {
-    const result = await this.pipeline.execute(
-      userStreamName(userId),
-      userDecider,
-      userCommand<DisableUser>('DisableUser', { userId, reason }, context),
-      context,
-      { expectedRevision },
-    );
+  async disable(userId: string, reason: string, context: CommandContext, expectedRevision?: number) {
+    const command = userCommand<DisableUser>('DisableUser', { userId, reason }, context);
+    const change = await this.run(userId, command, context, expectedRevision);
     // The guard already refuses a disabled user's tokens; ending the sessions also stops their refresh tokens.
     await this.sessions.revokeAllSessions(userId, 'USER_DISABLED');
-    return { revision: result.revision, position: result.position };
+    return change;
   }
 
-  async enable(userId: string, context: CommandContext, expectedRevision?: number): Promise<UserChange> {
-    const result = await this.pipeline.execute(
-      userStreamName(userId),
-      userDecider,
-      userCommand<EnableUser>('EnableUser', { userId }, context),
-      context,
-      { expectedRevision },
-    );
+  enable(userId: string, context: CommandContext, expectedRevision?: number) {
+    const command = userCommand<EnableUser>('EnableUser', { userId }, context);
+    return this.run(userId, command, context, expectedRevision);
+  }
+
+  private async run(
+    userId: string,
+    command: UserCommand,
+    context: CommandContext,
+    expectedRevision: number | undefined,
+  ): Promise<UserChange> {
+    const result = await this.pipeline.execute(userStreamName(userId), userDecider, command, context, {
+      expectedRevision,
+    });
     return { revision: result.revision, position: result.position };
   }
 }
