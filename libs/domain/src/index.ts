@@ -16,3 +16,4 @@ export * from './users/user.events';
 export * from './users/user.decider';
 export * from './users/user.queries';
 export * from './users/user.validation';
+export * from './identity';
