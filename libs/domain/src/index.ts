@@ -17,3 +17,4 @@ export * from './users/user.decider';
 export * from './users/user.queries';
 export * from './users/user.validation';
 export * from './identity';
+export * from './meetings';
