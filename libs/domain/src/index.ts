@@ -18,3 +18,4 @@ export * from './users/user.queries';
 export * from './users/user.validation';
 export * from './identity';
 export * from './meetings';
+export * from './proposals';
