@@ -19,3 +19,5 @@ export * from './users/user.validation';
 export * from './identity';
 export * from './meetings';
 export * from './proposals';
+export * from './batches';
+export * from './households';
