@@ -1,15 +1,15 @@
-import { DomainError } from '../domain-error';
-import { parseRegionCode } from '../regions/region-code';
+import {
+  invalid,
+  isCalendarDateText,
+  isIsoInstant,
+  parseRegionCodeOfLevel,
+  parseSha256Digest,
+  parseStreamId,
+  trimmedText,
+} from '../shared/fields';
 import { BATCH_OUTCOMES, type BatchResult } from './batch.commands';
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
-/** Control characters, line and paragraph separators, and the bidirectional overrides used to disguise text. */
-const FORBIDDEN_IN_TEXT = /[\p{Cc}\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]/u;
-/** ISO 8601 date and time with seconds optional, fraction optional, and a mandatory offset (`Z` or `+07:00`). */
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /** The earliest year a batch may be for. */
 export const BATCH_FIRST_YEAR = 2000;
@@ -22,38 +22,14 @@ export const BATCH_REASON_MAX_LENGTH = 1000;
 /** No batch records more results in one command than this; a longer list is a mistake. */
 export const MAX_RESULTS_PER_COMMAND = 10_000;
 
-const invalid = (code: string, message: string, details?: DomainError['details']) =>
-  new DomainError('invalid', code, message, details);
-
-const lengthOf = (text: string) => [...text].length;
-
 /** A proposal id fit for a stream name: 1 to 100 letters, digits, `_` or `-`. Throws `INVALID_ID`. */
 export function parseProposalId(input: string, field: string): string {
-  if (typeof input !== 'string' || !ID.test(input)) {
-    throw invalid(
-      'INVALID_ID',
-      `The ${field} must be 1 to 100 letters, digits, underscores or hyphens (a UUID fits).`,
-      {
-        field,
-      },
-    );
-  }
-  return input;
+  return parseStreamId(input, field);
 }
 
 /** A regency (kabupaten/kota) code, plain or dotted, returned in 4 digits. Throws `INVALID_REGENCY_CODE`. */
 export function parseRegencyCode(input: string, field: string): string {
-  let region;
-  try {
-    region = parseRegionCode(typeof input === 'string' ? input : '');
-  } catch (error) {
-    const why = error instanceof DomainError ? ` ${error.message}` : '';
-    throw invalid('INVALID_REGENCY_CODE', `A regency code has 4 digits.${why}`, { field });
-  }
-  if (region.level !== 'regency') {
-    throw invalid('INVALID_REGENCY_CODE', `A regency code has 4 digits (got a ${region.level} code).`, { field });
-  }
-  return region.code;
+  return parseRegionCodeOfLevel(input, field, 'regency', 'INVALID_REGENCY_CODE', 'A regency code has 4 digits');
 }
 
 /** A month, `YYYY-MM`, from BATCH_FIRST_YEAR on. Throws `INVALID_PERIOD`. */
@@ -67,19 +43,9 @@ export function parseBatchPeriod(input: string): string {
   return input;
 }
 
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-function isRealDate(input: string): boolean {
-  const [year, month, day] = input.slice(0, 10).split('-').map(Number);
-  if (year === undefined || month === undefined || day === undefined) return false;
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
-}
-
 /** A calendar date `YYYY-MM-DD` that exists. Throws `INVALID_DATE`. */
 export function parseCalendarDate(input: string, field: string): string {
-  if (typeof input !== 'string' || !DATE.test(input) || !isRealDate(input)) {
+  if (!isCalendarDateText(input)) {
     throw invalid('INVALID_DATE', `The ${field} must be a calendar date written YYYY-MM-DD.`, { field });
   }
   return input;
@@ -87,14 +53,7 @@ export function parseCalendarDate(input: string, field: string): string {
 
 /** An ISO 8601 date-time with an offset that names a real instant. Throws `INVALID_TIMESTAMP`. */
 export function parseBatchTimestamp(input: string, field: string): string {
-  const valid =
-    typeof input === 'string' &&
-    TIMESTAMP.test(input) &&
-    isRealDate(input) &&
-    Number(input.slice(11, 13)) <= 23 &&
-    Number(input.slice(14, 16)) <= 59 &&
-    !Number.isNaN(Date.parse(input));
-  if (!valid) {
+  if (!isIsoInstant(input)) {
     throw invalid('INVALID_TIMESTAMP', `The ${field} must be an ISO 8601 date and time with an offset.`, { field });
   }
   return input;
@@ -125,16 +84,9 @@ export function parseCutoffDate(input: string, period: string): string {
   return cutoffDate;
 }
 
-function parseText(input: string | undefined, maxLength: number): string | undefined {
-  if (typeof input !== 'string') return undefined;
-  const text = input.trim();
-  if (lengthOf(text) < 1 || lengthOf(text) > maxLength || FORBIDDEN_IN_TEXT.test(text)) return undefined;
-  return text;
-}
-
 /** The Bupati/Wali Kota's name: trimmed, 1 to 120 characters, no control characters. Throws `INVALID_NAME`. */
 export function parseEndorserName(input: string): string {
-  const name = parseText(input, BATCH_NAME_MAX_LENGTH);
+  const name = trimmedText(input, BATCH_NAME_MAX_LENGTH);
   if (name === undefined) {
     throw invalid(
       'INVALID_NAME',
@@ -147,7 +99,7 @@ export function parseEndorserName(input: string): string {
 
 /** Nomor surat: trimmed, 1 to 100 characters, no control characters. Throws `INVALID_LETTER_NUMBER`. */
 export function parseLetterNumber(input: string): string {
-  const letterNumber = parseText(input, LETTER_NUMBER_MAX_LENGTH);
+  const letterNumber = trimmedText(input, LETTER_NUMBER_MAX_LENGTH);
   if (letterNumber === undefined) {
     throw invalid(
       'INVALID_LETTER_NUMBER',
@@ -160,7 +112,7 @@ export function parseLetterNumber(input: string): string {
 
 /** A reason (early close, Pusdatin rejection): trimmed, 1 to 1000 characters. Throws `INVALID_REASON`. */
 export function parseBatchReason(input: string | undefined, field: string): string {
-  const reason = parseText(input, BATCH_REASON_MAX_LENGTH);
+  const reason = trimmedText(input, BATCH_REASON_MAX_LENGTH);
   if (reason === undefined) {
     throw invalid(
       'INVALID_REASON',
@@ -173,12 +125,7 @@ export function parseBatchReason(input: string | undefined, field: string): stri
 
 /** `sha256:` and 64 lowercase hex digits. Throws `INVALID_DIGEST`. */
 export function parseDigest(input: string, field: string): string {
-  if (typeof input !== 'string' || !DIGEST.test(input)) {
-    throw invalid('INVALID_DIGEST', `The ${field} is "sha256:" followed by 64 lowercase hexadecimal digits.`, {
-      field,
-    });
-  }
-  return input;
+  return parseSha256Digest(input, field, 'INVALID_DIGEST');
 }
 
 /**
@@ -208,7 +155,7 @@ export function parseBatchResults(input: readonly BatchResult[]): BatchResult[] 
     seen.add(proposalId);
     switch (result?.outcome) {
       case 'ACCEPTED': {
-        const decreeRef = parseText(result.decreeRef, DECREE_REF_MAX_LENGTH);
+        const decreeRef = trimmedText(result.decreeRef, DECREE_REF_MAX_LENGTH);
         if (decreeRef === undefined) {
           throw invalid(
             'INVALID_DECREE_REF',

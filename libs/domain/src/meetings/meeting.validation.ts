@@ -1,5 +1,11 @@
-import { DomainError } from '../domain-error';
-import { parseRegionCode } from '../regions/region-code';
+import {
+  invalid,
+  isIsoInstant,
+  parseRegionCodeOfLevel,
+  parseSha256Digest,
+  parseStreamId,
+  trimmedText,
+} from '../shared/fields';
 import {
   MEETING_DECISIONS,
   MEETING_KINDS,
@@ -16,36 +22,15 @@ import {
   type QuorumPolicy,
 } from './quorum';
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
-/** Control characters, line and paragraph separators, and the bidirectional overrides used to disguise text. */
-const FORBIDDEN_IN_TEXT = /[\p{Cc}\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]/u;
-/** ISO 8601 date and time with seconds optional, fraction optional, and a mandatory offset (`Z` or `+07:00`). */
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
-const MINUTES_DIGEST = /^sha256:[0-9a-f]{64}$/;
-
 export const PERSON_NAME_MAX_LENGTH = 120;
 export const VENUE_MAX_LENGTH = 200;
 export const MEETING_REASON_MAX_LENGTH = 1000;
 /** No musyawarah lists more people than this; a longer list is a mistake. */
 export const MAX_PEOPLE_LISTED = 1000;
 
-/** Length in characters (code points), not UTF-16 units. */
-const lengthOf = (text: string): number => [...text].length;
-const invalid = (code: string, message: string, details?: DomainError['details']) =>
-  new DomainError('invalid', code, message, details);
-
 /** An id that may end a stream name: 1 to 100 letters, digits, `_` or `-`, starting with a letter or digit. */
 export function parseMeetingEntityId(input: string, field: string): string {
-  if (typeof input !== 'string' || !ID.test(input)) {
-    throw invalid(
-      'INVALID_ID',
-      `The ${field} must be 1 to 100 letters, digits, underscores or hyphens (a UUID fits).`,
-      {
-        field,
-      },
-    );
-  }
-  return input;
+  return parseStreamId(input, field);
 }
 
 export function parseMeetingId(input: string): string {
@@ -54,47 +39,20 @@ export function parseMeetingId(input: string): string {
 
 /** A village (kelurahan/desa) code, plain or dotted, returned in digits only. Throws `INVALID_VILLAGE_CODE`. */
 export function parseVillageCode(input: string, field: string): string {
-  let region;
-  try {
-    region = parseRegionCode(typeof input === 'string' ? input : '');
-  } catch (error) {
-    const why = error instanceof DomainError ? ` ${error.message}` : '';
-    throw invalid('INVALID_VILLAGE_CODE', `A village code has 10 digits.${why}`, { field });
-  }
-  if (region.level !== 'village') {
-    throw invalid('INVALID_VILLAGE_CODE', `A village code has 10 digits (got a ${region.level} code).`, { field });
-  }
-  return region.code;
+  return parseRegionCodeOfLevel(input, field, 'village', 'INVALID_VILLAGE_CODE', 'A village code has 10 digits');
 }
 
 /** An ISO 8601 date-time with an offset that names a real instant. Throws `INVALID_TIMESTAMP`. */
 export function parseTimestamp(input: string, field: string): string {
-  if (typeof input !== 'string' || !TIMESTAMP.test(input) || !realDate(input)) {
+  if (!isIsoInstant(input)) {
     throw invalid('INVALID_TIMESTAMP', `The ${field} must be an ISO 8601 date and time with an offset.`, { field });
   }
   return input;
 }
 
-function realDate(input: string): boolean {
-  const [year, month, day] = input.slice(0, 10).split('-').map(Number);
-  if (year === undefined || month === undefined || day === undefined) return false;
-  const hours = Number(input.slice(11, 13));
-  const minutes = Number(input.slice(14, 16));
-  if (month < 1 || month > 12 || hours > 23 || minutes > 59) return false;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return day >= 1 && day <= daysInMonth && !Number.isNaN(Date.parse(input));
-}
-
-function parseText(input: string, maxLength: number): string | undefined {
-  if (typeof input !== 'string') return undefined;
-  const text = input.trim();
-  if (lengthOf(text) < 1 || lengthOf(text) > maxLength || FORBIDDEN_IN_TEXT.test(text)) return undefined;
-  return text;
-}
-
 /** A person's name: trimmed, 1 to 120 characters, no control characters. Throws `INVALID_NAME`. */
 export function parsePersonName(input: string, field: string): string {
-  const name = parseText(input, PERSON_NAME_MAX_LENGTH);
+  const name = trimmedText(input, PERSON_NAME_MAX_LENGTH);
   if (name === undefined) {
     throw invalid(
       'INVALID_NAME',
@@ -107,7 +65,7 @@ export function parsePersonName(input: string, field: string): string {
 
 /** Where the meeting is held (tempat): trimmed, 1 to 200 characters. Throws `INVALID_VENUE`. */
 export function parseVenue(input: string): string {
-  const venue = parseText(input, VENUE_MAX_LENGTH);
+  const venue = trimmedText(input, VENUE_MAX_LENGTH);
   if (venue === undefined) {
     throw invalid(
       'INVALID_VENUE',
@@ -120,9 +78,8 @@ export function parseVenue(input: string): string {
 
 /** Why a decision was taken or a meeting cancelled: trimmed, 1 to 1000 characters. Throws `INVALID_REASON`. */
 export function parseMeetingReason(input: string): string {
-  if (typeof input !== 'string') return parseMeetingReason('');
-  const reason = input.trim();
-  if (lengthOf(reason) < 1 || lengthOf(reason) > MEETING_REASON_MAX_LENGTH) {
+  const reason = trimmedText(input, MEETING_REASON_MAX_LENGTH, null);
+  if (reason === undefined) {
     throw invalid('INVALID_REASON', `A reason has 1 to ${MEETING_REASON_MAX_LENGTH} characters (after trimming).`, {
       field: 'reason',
     });
@@ -159,14 +116,7 @@ export function parseVotes(input: MeetingVotes | undefined): MeetingVotes | unde
 
 /** `sha256:` and 64 lowercase hex digits. Throws `INVALID_MINUTES_DIGEST`. */
 export function parseMinutesDigest(input: string): string {
-  if (typeof input !== 'string' || !MINUTES_DIGEST.test(input)) {
-    throw invalid(
-      'INVALID_MINUTES_DIGEST',
-      'The minutes digest is "sha256:" followed by 64 lowercase hexadecimal digits.',
-      { field: 'minutesDigest' },
-    );
-  }
-  return input;
+  return parseSha256Digest(input, 'minutesDigest', 'INVALID_MINUTES_DIGEST', 'minutes digest');
 }
 
 /**

@@ -2,6 +2,7 @@ import { DomainError } from '../domain-error';
 import { isStructurallyValidNik, parseKkNumber, parseRemovalReason, assertRemovalEvidence } from '../identity';
 import { parseIsoDate } from '../identity/civil-date';
 import { parseRegionCode } from '../regions/region-code';
+import { FORBIDDEN_IN_TEXT, invalid, isSha256Digest, trimmedText } from '../shared/fields';
 import { parseId } from '../users/user.validation';
 import {
   RELATIONSHIPS,
@@ -13,11 +14,8 @@ import {
   type RemovalRequest,
 } from './proposal.commands';
 
-/** Control characters, line and paragraph separators, and the bidirectional overrides used to disguise text. */
-const FORBIDDEN_IN_TEXT = /[\p{Cc}\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]/u;
 /** Notes may span lines. */
 const FORBIDDEN_IN_NOTES = /[\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]|(?![\t\n\r])\p{Cc}/u;
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const RT_RW = /^[0-9]{1,3}$/;
 const NIK_SHAPE = /^[0-9]{16}$/;
 const TIMESTAMP =
@@ -28,16 +26,10 @@ export const NOTES_MAX_LENGTH = 2000;
 export const MAX_MEMBERS = 30;
 export const MAX_EVIDENCE_DIGESTS = 50;
 
-const lengthOf = (text: string): number => [...text].length;
-
-const invalid = (code: string, message: string, details?: DomainError['details']) =>
-  new DomainError('invalid', code, message, details);
-
 /** Trimmed text of 1 to `max` characters without control characters; else DomainError invalid `code`. */
 export function parseText(input: unknown, field: string, code: string, max = TEXT_MAX_LENGTH): string {
-  const text = typeof input === 'string' ? input.trim() : '';
-  const forbidden = max > TEXT_MAX_LENGTH ? FORBIDDEN_IN_NOTES : FORBIDDEN_IN_TEXT;
-  if (lengthOf(text) < 1 || lengthOf(text) > max || forbidden.test(text)) {
+  const text = trimmedText(input, max, max > TEXT_MAX_LENGTH ? FORBIDDEN_IN_NOTES : FORBIDDEN_IN_TEXT);
+  if (text === undefined) {
     throw invalid(code, `The ${field} must have 1 to ${max} characters (after trimming) and no control characters.`, {
       field,
     });
@@ -155,7 +147,7 @@ function parseRemoval(input: RemovalRequest | undefined): RemovalRequest {
 function parseDigests(input: readonly string[] | undefined): readonly string[] | undefined {
   if (input === undefined) return undefined;
   const digests: readonly unknown[] = Array.isArray(input) ? input : [''];
-  if (digests.length > MAX_EVIDENCE_DIGESTS || digests.some((d) => typeof d !== 'string' || !DIGEST.test(d))) {
+  if (digests.length > MAX_EVIDENCE_DIGESTS || digests.some((d) => !isSha256Digest(d))) {
     throw invalid(
       'INVALID_DIGEST',
       `Evidence digests are at most ${MAX_EVIDENCE_DIGESTS} values written sha256:<64 lowercase hex>.`,

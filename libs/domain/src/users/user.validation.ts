@@ -1,17 +1,12 @@
 import { NATIONAL, type Scope } from '../access/roles';
 import { DomainError } from '../domain-error';
 import { parseRegionCode } from '../regions/region-code';
+import { FORBIDDEN_IN_TEXT, invalidStreamId, lengthOf, STREAM_ID } from '../shared/fields';
 
 const USERNAME = /^[a-z0-9._-]{3,64}$/;
-/** Control characters, line and paragraph separators, and the bidirectional overrides used to disguise text. */
-const FORBIDDEN_IN_TEXT = /[\p{Cc}\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]/u;
-const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 
 export const DISPLAY_NAME_MAX_LENGTH = 120;
 export const REASON_MAX_LENGTH = 500;
-
-/** Length in characters (code points), not UTF-16 units. */
-const lengthOf = (text: string): number => [...text].length;
 
 /**
  * A login name (not a person's name): 3 to 64 characters among lowercase letters, digits, `.`, `_` and `-`.
@@ -79,13 +74,6 @@ export function parseHomeRegion(input: string): Scope {
  * digit (a UUID fits). Throws `INVALID_ID`.
  */
 export function parseId(input: string, field: string): string {
-  if (!ID.test(input)) {
-    throw new DomainError(
-      'invalid',
-      'INVALID_ID',
-      `The ${field} must be 1 to 100 letters, digits, underscores or hyphens (a UUID fits).`,
-      { field },
-    );
-  }
+  if (!STREAM_ID.test(input)) throw invalidStreamId(field);
   return input;
 }
