@@ -262,9 +262,9 @@ describe('HTTP edge (default configuration)', () => {
       expect(response.body).toEqual({ name: 'Sari', count: 2, isDto: true });
     });
 
-    it('two bad fields are a 422 VALIDATION_FAILED naming both', async () => {
+    it('two bad fields are a 400 VALIDATION_FAILED naming both', async () => {
       const response = await request(server()).post('/probe/things').send({ name: '', count: 'many' });
-      const body = expectProblem(response, 422, 'VALIDATION_FAILED');
+      const body = expectProblem(response, 400, 'VALIDATION_FAILED');
       expect(body.detail).toBe('The request has 2 invalid fields.');
       const errors = body.errors as { field: string; code: string; message: string }[];
       expect(errors).toHaveLength(2);
@@ -284,7 +284,7 @@ describe('HTTP edge (default configuration)', () => {
       const response = await request(server())
         .post('/probe/things')
         .send({ name: 'Sari', count: 1, address: { city: '' }, nik: SECRET_NIK });
-      const body = expectProblem(response, 422, 'VALIDATION_FAILED');
+      const body = expectProblem(response, 400, 'VALIDATION_FAILED');
       expect(body.errors).toEqual(
         expect.arrayContaining([
           { field: 'address.city', code: 'IS_NOT_EMPTY', message: 'city should not be empty' },
@@ -294,9 +294,9 @@ describe('HTTP edge (default configuration)', () => {
       expect(body.errors).toHaveLength(2);
     });
 
-    it('a JSON array where an object is expected is a 422 naming the body', async () => {
+    it('a JSON array where an object is expected is a 400 naming the body', async () => {
       const response = await request(server()).post('/probe/things').send([1, 2]);
-      expect(expectProblem(response, 422, 'VALIDATION_FAILED').errors).toEqual([
+      expect(expectProblem(response, 400, 'VALIDATION_FAILED').errors).toEqual([
         { field: '', code: 'INVALID_BODY', message: 'The request body must be a JSON object.' },
       ]);
     });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   type AppendResult,
   type EventStore,
@@ -31,9 +31,26 @@ export interface ExecuteOptions {
    * depend on what the client saw (the decider re-checks every rule on the new state). Default false.
    */
   retryOnConflict?: boolean;
+  /**
+   * Derives the id of the i-th event written (default: random). Reactors and imports pass ids derived from their
+   * cause (`deterministicId`), so a replay appends events the store recognises as already written.
+   */
+  eventId?: (index: number) => string;
 }
 
 const MAX_RETRIES = 3;
+
+/**
+ * A UUID (version 8 layout: name-based, SHA-256) derived from its parts, so the same cause always yields the same
+ * event or entity id. Written by hand: node:crypto has no name-based UUIDs and one hash call is all it takes.
+ */
+export function deterministicId(...parts: readonly (string | number)[]): string {
+  const hash = createHash('sha256').update(parts.map(String).join('\u0000')).digest();
+  hash[6] = (hash[6]! & 0x0f) | 0x80;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 
 export function eventMetadata(context: CommandContext, eventId: string): EventMetadata {
   return {
@@ -97,8 +114,8 @@ export class CommandPipeline {
         events.push(...decided);
       }
       if (events.length === 0) return { events, revision, position: '' };
-      const newEvents: NewEvent[] = events.map((event) => {
-        const id = randomUUID();
+      const newEvents: NewEvent[] = events.map((event, index) => {
+        const id = options.eventId ? options.eventId(index) : randomUUID();
         return { id, type: event.type, data: event.data as JsonObject, metadata: eventMetadata(context, id) };
       });
       try {

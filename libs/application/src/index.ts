@@ -1,6 +1,7 @@
 export type { CommandContext, EventMetadata } from './command-context';
 export {
   CommandPipeline,
+  deterministicId,
   eventMetadata,
   type CommandResult,
   type Decider,

@@ -39,7 +39,7 @@ export const DOCS_CSP_DIRECTIVES = {
  * - CORS only for the origins in `CORS_ORIGINS` (none: off);
  * - JSON and URL-encoded bodies up to `BODY_LIMIT` (larger: 413 `PAYLOAD_TOO_LARGE`; malformed JSON: 400
  *   `MALFORMED_JSON`);
- * - the global `ValidationPipe` (422 `VALIDATION_FAILED` naming every bad field) and `ProblemDetailsFilter` (every
+ * - the global `ValidationPipe` (400 `VALIDATION_FAILED` naming every bad field) and `ProblemDetailsFilter` (every
  *   error as application/problem+json);
  * - the OpenAPI document at `GET /openapi.json` and Swagger UI at `GET /docs`.
  */

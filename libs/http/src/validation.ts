@@ -61,11 +61,11 @@ export function flattenValidationErrors(errors: readonly ValidationError[], pare
   return result;
 }
 
-/** The `ApiError` a failed validation becomes: 422 `VALIDATION_FAILED`, naming every bad field. */
+/** The `ApiError` a failed validation becomes: 400 `VALIDATION_FAILED`, naming every bad field. */
 export function validationFailed(errors: readonly FieldError[]): ApiError {
   const count = errors.length;
   return new ApiError(
-    422,
+    400,
     VALIDATION_FAILED,
     count === 0 ? 'The request is invalid.' : `The request has ${count} invalid field${count === 1 ? '' : 's'}.`,
     { errors },
@@ -98,7 +98,7 @@ export class ProblemValidationPipe extends ValidationPipe {
 /**
  * The pipe `configureHttpApp` installs globally: DTOs are transformed into their classes, unknown properties are
  * rejected (so a misspelt field is named instead of silently dropped), every rule of every field is checked, and a
- * failure is a 422 `VALIDATION_FAILED` problem. Submitted values never appear in the answer: `value` stays on the
+ * failure is a 400 `VALIDATION_FAILED` problem. Submitted values never appear in the answer: `value` stays on the
  * `ValidationError`s only to tell array items from object properties, and `target` is off.
  */
 export function createValidationPipe(overrides: ValidationPipeOptions = {}): ValidationPipe {

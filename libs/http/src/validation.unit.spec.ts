@@ -147,10 +147,10 @@ describe('constraintCode', () => {
 });
 
 describe('validationExceptionFactory and the global pipe', () => {
-  it('makes a 422 VALIDATION_FAILED ApiError listing the fields', async () => {
+  it('makes a 400 VALIDATION_FAILED ApiError listing the fields', async () => {
     const error = validationExceptionFactory(await errorsOf({ ...valid, name: 1, size: 0 }));
     expect(error).toBeInstanceOf(ApiError);
-    expect(error.status).toBe(422);
+    expect(error.status).toBe(400);
     expect(error.code).toBe('VALIDATION_FAILED');
     expect(error.message).toBe('The request has 2 invalid fields.');
     expect(error.errors?.map((e) => e.field)).toEqual(['name', 'size']);
@@ -160,7 +160,7 @@ describe('validationExceptionFactory and the global pipe', () => {
     const pipe = createValidationPipe();
     const metadata = { type: 'body' as const, metatype: Household, data: undefined };
     await expect(pipe.transform({ ...valid, size: 99, extra: true }, metadata)).rejects.toMatchObject({
-      status: 422,
+      status: 400,
       code: 'VALIDATION_FAILED',
       errors: expect.arrayContaining([
         expect.objectContaining({ field: 'size', code: 'MAX' }),
@@ -175,7 +175,7 @@ describe('validationExceptionFactory and the global pipe', () => {
     const metadata = { type: 'body' as const, metatype: Household, data: undefined };
     for (const body of [[valid], 'text', 42, null]) {
       await expect(pipe.transform(body, metadata)).rejects.toMatchObject({
-        status: 422,
+        status: 400,
         errors: [{ field: '', code: 'INVALID_BODY', message: 'The request body must be a JSON object.' }],
       });
     }

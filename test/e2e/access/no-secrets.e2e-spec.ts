@@ -130,7 +130,7 @@ describe('no secret in logs, responses or events', () => {
     );
     await call(
       'too long',
-      post('/auth/login').send({ username: 'sari.operator', password: PASSWORDS.tooLong }).expect(422),
+      post('/auth/login').send({ username: 'sari.operator', password: PASSWORDS.tooLong }).expect(400),
     );
     await call(
       'malformed JSON',
