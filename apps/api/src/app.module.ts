@@ -6,7 +6,10 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AuthModule, type AuthModuleOptions } from '@muskel/auth';
 import { EventStoreModule } from '@muskel/nest-event-store';
 import { HealthModule } from './health/health.module';
+import { ApplicationModule } from './common/application.module';
 import { UsersModule } from './users/users.module';
+import { WorkerModule } from './workflow/worker.module';
+import { WorkflowModule } from './workflow/workflow.module';
 import { loggerParams } from './logging';
 
 export interface AppModuleOptions {
@@ -39,7 +42,10 @@ export class AppModule {
         ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: 600 }]),
         AuthModule.forRoot({ ...authOptions(config), ...options.auth }),
         HealthModule,
-        UsersModule,
+        ApplicationModule,
+        // MUSKEL_ROLE: `api` serves HTTP only, `worker` runs projections and reactors only, `all` (default) both.
+        ...(config.MUSKEL_ROLE === 'worker' ? [] : [UsersModule, WorkflowModule]),
+        ...(config.MUSKEL_ROLE === 'api' ? [] : [WorkerModule]),
       ],
     };
   }

@@ -133,4 +133,70 @@ export class CommandPipeline {
       }
     }
   }
+
+  /**
+   * Commands on several streams decided each on its own stream and appended in ONE transaction: all or nothing,
+   * each with its expected revision (e.g. a meeting's agenda item and the proposal's tabling). A conflict on any
+   * stream aborts all; with `retryOnConflict` the whole step is decided again on fresh state.
+   */
+  async executeAcross(
+    steps: readonly StreamStep[],
+    context: CommandContext,
+    options: { retryOnConflict?: boolean } = {},
+  ): Promise<CommandResult<{ type: string; data: object }>[]> {
+    for (let attempt = 0; ; attempt++) {
+      const decided: { step: StreamStep; events: { type: string; data: object }[]; revision: number }[] = [];
+      for (const step of steps) {
+        const { state, revision } = await this.fold(step.stream, step.decider);
+        if (step.expectedRevision !== undefined && step.expectedRevision !== revision) {
+          throw new WrongExpectedVersionError(step.stream, step.expectedRevision, revision < 0 ? 'no_stream' : revision);
+        }
+        const events: { type: string; data: object }[] = [];
+        let next = state;
+        for (const command of step.commands) {
+          const made = step.decider.decide(command, next);
+          for (const event of made) next = step.decider.evolve(next, event);
+          events.push(...made);
+        }
+        decided.push({ step, events, revision });
+      }
+      try {
+        return await this.store.withTransaction(async (tx) => {
+          const results: CommandResult<{ type: string; data: object }>[] = [];
+          for (const { step, events, revision } of decided) {
+            if (events.length === 0) {
+              results.push({ events, revision, position: '' });
+              continue;
+            }
+            const newEvents: NewEvent[] = events.map((event) => {
+              const id = randomUUID();
+              return { id, type: event.type, data: event.data as JsonObject, metadata: eventMetadata(context, id) };
+            });
+            const appended = await tx.appendToStream(step.stream, newEvents, {
+              expected: revision < 0 ? 'no_stream' : revision,
+            });
+            results.push({ events, revision: appended.nextExpectedRevision, position: appended.position });
+          }
+          return results;
+        });
+      } catch (error) {
+        const explicit = steps.some((step) => step.expectedRevision !== undefined);
+        const retry =
+          error instanceof WrongExpectedVersionError &&
+          options.retryOnConflict === true &&
+          !explicit &&
+          attempt < MAX_RETRIES;
+        if (!retry) throw error;
+      }
+    }
+  }
+}
+
+/** One stream's part of `executeAcross`. */
+export interface StreamStep {
+  stream: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- steps mix deciders of different streams
+  decider: Decider<any, any, any>;
+  commands: readonly unknown[];
+  expectedRevision?: number;
 }

@@ -6,5 +6,6 @@ export {
   type CommandResult,
   type Decider,
   type ExecuteOptions,
+  type StreamStep,
 } from './command-pipeline';
 export { ProjectionRunner, type Projection, type ProjectionRunnerOptions } from './projection-runner';

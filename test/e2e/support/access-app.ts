@@ -12,6 +12,7 @@ import type { Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { Logger } from 'nestjs-pino';
+import { Client as PgClient } from 'pg';
 import request from 'supertest';
 import { CommandPipeline, type CommandContext } from '@muskel/application';
 import {
@@ -61,13 +62,51 @@ export interface StartOptions {
   /** Throwaway controllers added beside the real AppModule. */
   controllers?: Type[];
   logLevel?: string;
+  /** Run on this PostgreSQL database instead of a fresh embedded PGlite (see `freshPostgresDatabase`). */
+  databaseUrl?: string;
+  /** Extra environment for validateConfig (e.g. MUSKEL_ROLE). */
+  env?: Record<string, string>;
+}
+
+const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A new, empty PostgreSQL database on the test server, and how to drop it (terminating its sessions). */
+export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `muskel_e2e_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const admin = new PgClient({ connectionString: SERVER_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8'`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new PgClient({ connectionString: SERVER_URL });
+      await client.connect();
+      try {
+        await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+        await client.query(`DROP DATABASE IF EXISTS ${name}`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
 }
 
 /** The whole application as main.ts builds it, on a fresh PGlite under a temporary MUSKEL_DATA_DIR. */
 export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   const logs = new LogCapture();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'muskel-e2e-access-'));
-  const config = validateConfig({ LOG_LEVEL: options.logLevel ?? 'info', MUSKEL_DATA_DIR: dataDir });
+  const config = validateConfig({
+    LOG_LEVEL: options.logLevel ?? 'info',
+    MUSKEL_DATA_DIR: dataDir,
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    ...options.env,
+  });
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot(config, { logDestination: logs, auth: options.auth })],
     controllers: options.controllers ?? [],

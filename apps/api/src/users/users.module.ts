@@ -1,5 +1,5 @@
 import { Inject, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { CommandPipeline, ProjectionRunner } from '@muskel/application';
+import { ProjectionRunner } from '@muskel/application';
 import { EVENT_STORE, type EventStore } from '@muskel/event-store';
 import { AuthController } from '../auth/auth.controller';
 import { ApiTokensHandler } from './api-tokens/api-tokens.handler';
@@ -30,7 +30,6 @@ class UsersProjectionLifecycle implements OnApplicationBootstrap, OnApplicationS
 @Module({
   controllers: [AuthController, UsersController],
   providers: [
-    { provide: CommandPipeline, inject: [EVENT_STORE], useFactory: (store: EventStore) => new CommandPipeline(store) },
     {
       provide: USERS_PROJECTION,
       inject: [EVENT_STORE],

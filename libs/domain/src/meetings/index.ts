@@ -25,3 +25,4 @@ export {
   parseMinutesDigest,
   parseQuorumPolicy,
 } from './meeting.validation';
+export * from './quorum-policy.decider';

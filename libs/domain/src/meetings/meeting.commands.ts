@@ -12,8 +12,11 @@ export type MeetingKind = (typeof MEETING_KINDS)[number];
 export const MEETING_DECISIONS = ['APPROVED', 'REJECTED', 'DEFERRED'] as const;
 export type MeetingDecision = (typeof MEETING_DECISIONS)[number];
 
-/** The only proposal status that may go on an agenda: awaiting deliberation (menunggu musyawarah). */
-export const AGENDA_PROPOSAL_STATUS = 'WAITING';
+/**
+ * The proposal statuses that may go on an agenda: awaiting deliberation (menunggu musyawarah), or returned by Dinsos
+ * to be deliberated again (dikembalikan).
+ */
+export const AGENDA_PROPOSAL_STATUSES: readonly string[] = ['WAITING', 'RETURNED'];
 
 /** A show of hands (pemungutan suara), when the meeting voted rather than agreed by consensus (mufakat). */
 export type MeetingVotes = {
@@ -47,7 +50,7 @@ export type AddAgendaItem = DomainCommand<
     readonly proposalId: string;
     /** The proposal's village, looked up by the caller from the proposal's stream. */
     readonly proposalVillageCode: string;
-    /** The proposal's current status, looked up by the caller; only WAITING may be added. */
+    /** The proposal's current status, looked up by the caller; only WAITING or RETURNED may be added. */
     readonly proposalStatus: string;
   }
 >;

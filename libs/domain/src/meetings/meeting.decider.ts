@@ -3,7 +3,7 @@ import { assertWorkflowActor } from '../access/segregation';
 import { DomainError } from '../domain-error';
 import { villageKind } from '../regions/region-code';
 import {
-  AGENDA_PROPOSAL_STATUS,
+  AGENDA_PROPOSAL_STATUSES,
   type AddAgendaItem,
   type CancelMeeting,
   type ConcludeMeeting,
@@ -187,8 +187,8 @@ function addAgendaItem({ data, metadata: { actor } }: AddAgendaItem, state: Meet
       proposalId,
     });
   }
-  if (data.proposalStatus !== AGENDA_PROPOSAL_STATUS) {
-    throw conflict('PROPOSAL_NOT_WAITING', 'Only a proposal awaiting deliberation may go on the agenda.', {
+  if (!AGENDA_PROPOSAL_STATUSES.includes(data.proposalStatus)) {
+    throw conflict('PROPOSAL_NOT_WAITING', 'Only a proposal awaiting deliberation, or returned by Dinsos, may go on the agenda.', {
       proposalId,
     });
   }

@@ -356,6 +356,12 @@ describe('AddAgendaItem', () => {
     expect(error.details).toEqual({ proposalId: 'p3' });
   });
 
+  it('a proposal returned by Dinsos goes on the agenda again', () => {
+    expect(decide(addItem('p3', operator, { proposalStatus: 'RETURNED' }), withAgenda())).toEqual([
+      { type: 'AgendaItemAdded', data: { proposalId: 'p3' } },
+    ]);
+  });
+
   it.each(['DRAFT', 'APPROVED', 'VERIFIED', 'waiting', ''])(
     'a proposal in status %p: PROPOSAL_NOT_WAITING',
     (proposalStatus) => {

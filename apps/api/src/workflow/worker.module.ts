@@ -1,0 +1,49 @@
+import { Inject, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { CommandPipeline, ProjectionRunner } from '@muskel/application';
+import { EVENT_STORE, type EventStore } from '@muskel/event-store';
+import { createProjections } from '@muskel/projections';
+import { createReactors } from '@muskel/reactors';
+
+export const WORKER_RUNNERS = Symbol('WORKER_RUNNERS');
+
+/**
+ * The worker: every projection and reactor, each following the store's global order from its own checkpoint
+ * under a lease (one active instance across processes). Runs with MUSKEL_ROLE=all (the default) or worker.
+ */
+class WorkerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Worker');
+  constructor(@Inject(WORKER_RUNNERS) private readonly runners: ProjectionRunner[]) {}
+
+  onApplicationBootstrap(): void {
+    for (const runner of this.runners) runner.start();
+    this.logger.log(`${this.runners.length} projections and reactors started`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.runners.map((runner) => runner.stop()));
+    this.logger.log('projections and reactors stopped');
+  }
+}
+
+@Module({
+  providers: [
+    {
+      provide: WORKER_RUNNERS,
+      inject: [EVENT_STORE, CommandPipeline],
+      useFactory: async (store: EventStore, pipeline: CommandPipeline) => {
+        const logger = new Logger('Worker');
+        const runners = [...createProjections(), ...createReactors(pipeline, store)].map(
+          (projection) =>
+            new ProjectionRunner(store, projection, {
+              // The message only: an event's data (personal data) never reaches the log.
+              onError: (error) => logger.error(`${projection.name} failed; retrying: ${(error as Error).message}`),
+            }),
+        );
+        for (const runner of runners) await runner.setup();
+        return runners;
+      },
+    },
+    WorkerLifecycle,
+  ],
+})
+export class WorkerModule {}

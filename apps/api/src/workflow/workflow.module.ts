@@ -1,0 +1,58 @@
+import { Module } from '@nestjs/common';
+import { BatchCommandsHandler } from './batches/batch-commands.handler';
+import { BatchesController } from './batches/batches.controller';
+import { IncludeProposalHandler } from './batches/include-proposal/include-proposal.handler';
+import { AddAgendaItemHandler } from './meetings/add-agenda-item/add-agenda-item.handler';
+import { MeetingCommandsHandler } from './meetings/meeting-commands.handler';
+import { MeetingsController } from './meetings/meetings.controller';
+import { OpenMeetingHandler } from './meetings/open-meeting/open-meeting.handler';
+import { ProposalCommandsHandler } from './proposals/proposal-commands.handler';
+import { ProposalsController } from './proposals/proposals.controller';
+import { SubmitProposalHandler } from './proposals/submit-proposal/submit-proposal.handler';
+import { PublicBoardController } from './public-board/public-board.controller';
+import { QuorumPoliciesController } from './quorum-policies/quorum-policies.controller';
+import { ReadModelsModule } from './read-models.module';
+import {
+  BatchRegencyResolver,
+  BodyRegencyResolver,
+  BodyVillageResolver,
+  HouseholdVillageResolver,
+  MeetingVillageResolver,
+  PathRegionResolver,
+  ProposalVillageResolver,
+} from './region.resolvers';
+import { PersonsController } from './registry/persons.controller';
+import { RegistryController } from './registry/registry.controller';
+import { StreamHistory } from './stream-history';
+
+/** The proposal workflow's HTTP API: proposals, meetings, batches, the registry, person history, the public board. */
+@Module({
+  imports: [ReadModelsModule],
+  controllers: [
+    ProposalsController,
+    MeetingsController,
+    QuorumPoliciesController,
+    BatchesController,
+    RegistryController,
+    PersonsController,
+    PublicBoardController,
+  ],
+  providers: [
+    SubmitProposalHandler,
+    ProposalCommandsHandler,
+    MeetingCommandsHandler,
+    AddAgendaItemHandler,
+    OpenMeetingHandler,
+    BatchCommandsHandler,
+    IncludeProposalHandler,
+    StreamHistory,
+    ProposalVillageResolver,
+    MeetingVillageResolver,
+    HouseholdVillageResolver,
+    BatchRegencyResolver,
+    BodyVillageResolver,
+    BodyRegencyResolver,
+    PathRegionResolver,
+  ],
+})
+export class WorkflowModule {}
