@@ -21,6 +21,7 @@ import {
   type SeededUser,
   type TestApp,
 } from '../support/access-app';
+import { QUORUM, WorkflowFixtures } from '../support/workflow-fixtures';
 
 // ---------------------------------------------------------------------------------------------- principals
 
@@ -55,6 +56,14 @@ const HIDDEN = { status: 404, code: 'NOT_FOUND' } as const;
 const SIGN_IN = { status: 401, code: 'AUTHENTICATION_REQUIRED' } as const;
 
 type Expectations = Record<PrincipalName, Outcome>;
+/** Who holds which role among the principals: readers of the workflow are operators, verifiers and auditors. */
+const only = (granted: Partial<Expectations>, otherwise: Outcome = MISSING): Expectations =>
+  ({ ...everyone(otherwise), ...granted }) as Expectations;
+const readers = (outcome: Outcome) => only({ verifier: outcome, auditor: outcome, operator: outcome });
+const DIGEST = (c: string) => `sha256:${c.repeat(64)}`;
+const village = (where: Where) => REGIONS[where].village;
+const post = (path: string, body?: object): Req => ({ method: 'POST', path, body });
+const get = (path: string): Req => ({ method: 'GET', path });
 const everyone = (outcome: Outcome): Expectations =>
   Object.fromEntries(PRINCIPAL_NAMES.map((name) => [name, outcome])) as Expectations;
 
@@ -67,6 +76,7 @@ interface World {
   targets: Record<Where, SeededUser>;
   /** Whose credentials the sign-in cells present. */
   loginUser: SeededUser;
+  fixtures: WorkflowFixtures;
 }
 
 interface Req {
@@ -256,6 +266,344 @@ const ROUTE_CASES: Record<string, RouteCase> = {
     outside: { admin: HIDDEN, verifier: MISSING, auditor: MISSING, operator: MISSING, national: 204 },
     anonymous: SIGN_IN,
   },
+  // ------------------------------------------------------------------ the workflow (issue 4)
+  'POST /proposals': {
+    build: (_w, where) =>
+      Promise.resolve(
+        post('/proposals', {
+          kind: 'ADD',
+          villageCode: village(where),
+          channel: 'RT_RW',
+          household: {
+            address: 'Jl. Matriks 1',
+            rt: '001',
+            rw: '001',
+            kkNumber: '3515140101090001',
+            members: [
+              {
+                nik: '3515140508680001',
+                name: 'Warga Matriks',
+                sex: 'M',
+                birthDate: '1968-08-05',
+                relationship: 'HEAD',
+              },
+            ],
+          },
+        }),
+      ),
+    inside: only({ verifier: 201, operator: 201 }),
+    outside: only({ verifier: OUTSIDE, operator: OUTSIDE }),
+    anonymous: SIGN_IN,
+  },
+  'GET /proposals': {
+    build: (_w, where) => Promise.resolve(get(`/proposals?villageCode=${village(where)}`)),
+    inside: readers(200),
+    outside: readers(200),
+    anonymous: SIGN_IN,
+  },
+  'GET /proposals/:id': {
+    build: async (w, where) => get(`/proposals/${await w.fixtures.waitingProposal(village(where))}`),
+    inside: readers(200),
+    outside: readers(HIDDEN),
+    anonymous: SIGN_IN,
+  },
+  'POST /proposals/:id/amend': {
+    build: async (w, where) =>
+      post(`/proposals/${await w.fixtures.waitingProposal(village(where))}/amend`, {
+        household: {
+          address: 'Jl. Matriks 2',
+          rt: '002',
+          rw: '001',
+          kkNumber: '3515140101090001',
+          members: [
+            { nik: '3515140508680001', name: 'Warga Matriks', sex: 'M', birthDate: '1968-08-05', relationship: 'HEAD' },
+          ],
+        },
+      }),
+    inside: only({ verifier: 200, operator: 200 }),
+    outside: only({ verifier: HIDDEN, operator: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
+  'POST /proposals/:id/withdraw': {
+    build: async (w, where) =>
+      post(`/proposals/${await w.fixtures.waitingProposal(village(where))}/withdraw`, { reason: 'Pindah domisili' }),
+    inside: only({ verifier: 200, operator: 200 }),
+    outside: only({ verifier: HIDDEN, operator: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
+  'POST /proposals/:id/field-visits': {
+    build: async (w, where) =>
+      post(`/proposals/${(await w.fixtures.approvedProposal(village(where))).proposalId}/field-visits`, {
+        visitedAt: '2026-11-26T10:00:00+07:00',
+        outcome: 'CONFIRMED',
+        notes: 'Sesuai',
+      }),
+    inside: only({ verifier: 201 }),
+    outside: only({ verifier: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
+  'POST /proposals/:id/flags': {
+    build: async (w, where) =>
+      post(`/proposals/${await w.fixtures.waitingProposal(village(where))}/flags`, {
+        code: 'WAGE_MATCH',
+        severity: 'BLOCKING',
+        source: 'BPJS',
+        evidence: 'ref-9',
+      }),
+    inside: only({ verifier: 201 }),
+    outside: only({ verifier: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
+  'POST /proposals/:id/flags/:code/resolve': {
+    build: async (w, where) =>
+      post(`/proposals/${await w.fixtures.flaggedProposal(village(where))}/flags/WAGE_MATCH/resolve`, {
+        justification: 'Upah di bawah UMK menurut slip gaji',
+      }),
+    inside: only({ verifier: 200 }),
+    outside: only({ verifier: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
+  'POST /proposals/:id/verify': {
+    build: async (w, where) => post(`/proposals/${await w.fixtures.visitedProposal(village(where))}/verify`),
+    inside: only({ verifier: 200 }),
+    outside: only({ verifier: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
+  'POST /proposals/:id/return': {
+    build: async (w, where) =>
+      post(`/proposals/${(await w.fixtures.approvedProposal(village(where))).proposalId}/return`, {
+        reason: 'Alamat belum lengkap',
+      }),
+    inside: only({ verifier: 200 }),
+    outside: only({ verifier: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
+  'POST /proposals/:id/reject': {
+    build: async (w, where) =>
+      post(`/proposals/${(await w.fixtures.approvedProposal(village(where))).proposalId}/reject`, {
+        reason: 'Tidak memenuhi kriteria',
+      }),
+    inside: only({ verifier: 200 }),
+    outside: only({ verifier: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
+  'POST /meetings': {
+    build: (_w, where) =>
+      Promise.resolve(
+        post('/meetings', {
+          villageCode: village(where),
+          kind: 'MUSDES',
+          scheduledAt: '2026-11-25T09:00:00+07:00',
+          venue: 'Balai Desa',
+          chair: 'Kepala Desa',
+        }),
+      ),
+    inside: only({ operator: 201 }),
+    outside: only({ operator: OUTSIDE }),
+    anonymous: SIGN_IN,
+  },
+  'GET /meetings': {
+    build: (_w, where) => Promise.resolve(get(`/meetings?villageCode=${village(where)}`)),
+    inside: readers(200),
+    outside: readers(200),
+    anonymous: SIGN_IN,
+  },
+  'GET /meetings/:id': {
+    build: async (w, where) => get(`/meetings/${await w.fixtures.scheduledMeeting(village(where))}`),
+    inside: readers(200),
+    outside: readers(HIDDEN),
+    anonymous: SIGN_IN,
+  },
+  'POST /meetings/:id/agenda': {
+    build: async (w, where) => {
+      const meetingId = await w.fixtures.scheduledMeeting(village(where));
+      return post(`/meetings/${meetingId}/agenda`, { proposalId: await w.fixtures.waitingProposal(village(where)) });
+    },
+    inside: only({ operator: 201 }),
+    outside: only({ operator: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
+  'POST /meetings/:id/open': {
+    build: async (w, where) => {
+      const operator = {
+        userId: w.principals.operator.userId,
+        role: 'VILLAGE_OPERATOR' as const,
+        scope: village(where),
+      };
+      const meetingId = await w.fixtures.scheduledMeeting(village(where), operator);
+      await w.fixtures.addToAgenda(meetingId, await w.fixtures.waitingProposal(village(where)), operator);
+      return post(`/meetings/${meetingId}/open`, { openedAt: '2026-11-25T09:05:00+07:00', attendees: QUORUM });
+    },
+    inside: only({ operator: 200 }),
+    outside: only({ operator: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
+  'POST /meetings/:id/decisions': {
+    build: async (w, where) => {
+      const { meetingId, proposalId } = await w.fixtures.openMeeting(village(where));
+      return post(`/meetings/${meetingId}/decisions`, { proposalId, decision: 'APPROVED', reason: 'Layak' });
+    },
+    inside: only({ operator: 201 }),
+    outside: only({ operator: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
+  'POST /meetings/:id/conclude': {
+    build: async (w, where) => {
+      const { meetingId } = await w.fixtures.decidedMeeting(village(where));
+      return post(`/meetings/${meetingId}/conclude`, {
+        minutesDigest: DIGEST('e'),
+        signatories: [{ name: 'Kepala Desa', role: 'KEPALA_DESA' }],
+      });
+    },
+    inside: only({ operator: 200 }),
+    outside: only({ operator: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
+  'POST /meetings/:id/cancel': {
+    build: async (w, where) =>
+      post(`/meetings/${await w.fixtures.scheduledMeeting(village(where))}/cancel`, { reason: 'Banjir' }),
+    inside: only({ operator: 200 }),
+    outside: only({ operator: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
+  'GET /regencies/:regionCode/quorum-policy': {
+    build: (_w, where) => Promise.resolve(get(`/regencies/${REGIONS[where].regency}/quorum-policy`)),
+    inside: only({ admin: 200, verifier: 200, auditor: 200, national: 200 }),
+    outside: only({ admin: OUTSIDE, verifier: OUTSIDE, auditor: OUTSIDE, national: 200 }),
+    anonymous: SIGN_IN,
+  },
+  'POST /regencies/:regionCode/quorum-policy': {
+    // The default policy, so that setting it changes nothing for the meeting cells.
+    build: (_w, where) =>
+      Promise.resolve(
+        post(`/regencies/${REGIONS[where].regency}/quorum-policy`, {
+          minimumAttendees: 5,
+          requiredRoles: [],
+          chairMustAttend: true,
+        }),
+      ),
+    inside: only({ admin: 200, national: 200 }),
+    outside: only({ admin: OUTSIDE, national: 200 }),
+    anonymous: SIGN_IN,
+  },
+  'POST /batches': {
+    build: (w, where) => {
+      const period = w.fixtures.freshPeriod();
+      return Promise.resolve(
+        post('/batches', { regencyCode: REGIONS[where].regency, period, cutoffDate: `${period}-20` }),
+      );
+    },
+    inside: only({ verifier: 201 }),
+    outside: only({ verifier: OUTSIDE }),
+    anonymous: SIGN_IN,
+  },
+  'GET /batches': {
+    build: (_w, where) => Promise.resolve(get(`/batches?regencyCode=${REGIONS[where].regency}`)),
+    inside: only({ verifier: 200, auditor: 200 }),
+    outside: only({ verifier: 200, auditor: 200 }),
+    anonymous: SIGN_IN,
+  },
+  'GET /batches/:id': {
+    build: async (w, where) => get(`/batches/${(await w.fixtures.batch(village(where), 'OPEN')).batchId}`),
+    inside: only({ verifier: 200, auditor: 200 }),
+    outside: only({ verifier: HIDDEN, auditor: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
+  'POST /batches/:id/proposals': {
+    build: async (w, where) => {
+      const { batchId } = await w.fixtures.batch(village(where), 'OPEN');
+      return post(`/batches/${batchId}/proposals`, { proposalId: await w.fixtures.verifiedProposal(village(where)) });
+    },
+    inside: only({ verifier: 201 }),
+    outside: only({ verifier: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
+  'POST /batches/:id/close': {
+    build: async (w, where) =>
+      post(`/batches/${(await w.fixtures.batch(village(where), 'OPEN')).batchId}/close`, {
+        early: true,
+        reason: 'Semua usulan bulan ini sudah masuk',
+      }),
+    inside: only({ verifier: 200 }),
+    outside: only({ verifier: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
+  'POST /batches/:id/endorse': {
+    build: async (w, where) =>
+      post(`/batches/${(await w.fixtures.batch(village(where), 'CLOSED')).batchId}/endorse`, {
+        endorsedBy: 'Bupati',
+        letterNumber: '400/1/2026',
+        signedDate: new Date().toISOString().slice(0, 10),
+        documentDigest: DIGEST('f'),
+      }),
+    inside: only({ verifier: 200 }),
+    outside: only({ verifier: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
+  'POST /batches/:id/submit': {
+    build: async (w, where) =>
+      post(`/batches/${(await w.fixtures.batch(village(where), 'ENDORSED')).batchId}/submit`, {
+        submittedAt: new Date().toISOString(),
+        exportDigest: DIGEST('9'),
+      }),
+    inside: only({ verifier: 200 }),
+    outside: only({ verifier: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
+  'POST /batches/:id/results': {
+    build: async (w, where) => {
+      const { batchId, proposalId } = await w.fixtures.batch(village(where), 'SUBMITTED');
+      return post(`/batches/${batchId}/results`, {
+        results: [{ proposalId, outcome: 'ACCEPTED', decreeRef: 'SK-460/12/2026' }],
+      });
+    },
+    inside: only({ verifier: 201 }),
+    outside: only({ verifier: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
+  'POST /registry/search': {
+    build: (_w, where) => Promise.resolve(post('/registry/search', { villageCode: village(where) })),
+    inside: readers(200),
+    outside: readers(200),
+    anonymous: SIGN_IN,
+  },
+  'GET /registry/households/:id': {
+    build: async (w, where) => get(`/registry/households/${await w.fixtures.household(village(where))}`),
+    inside: readers(200),
+    outside: readers(HIDDEN),
+    anonymous: SIGN_IN,
+  },
+  'GET /registry/households/:id/provenance': {
+    build: async (w, where) => get(`/registry/households/${await w.fixtures.household(village(where))}/provenance`),
+    inside: readers(200),
+    outside: readers(HIDDEN),
+    anonymous: SIGN_IN,
+  },
+  'GET /registry/villages/:regionCode': {
+    build: (_w, where) => Promise.resolve(get(`/registry/villages/${village(where)}?asOf=2026-11-01`)),
+    inside: readers(200),
+    outside: readers(OUTSIDE),
+    anonymous: SIGN_IN,
+  },
+  'GET /registry/villages/:regionCode/changes': {
+    build: (_w, where) =>
+      Promise.resolve(get(`/registry/villages/${village(where)}/changes?from=2026-11-01&to=2026-11-30`)),
+    inside: readers(200),
+    outside: readers(OUTSIDE),
+    anonymous: SIGN_IN,
+  },
+  'POST /persons/history': {
+    // No region in the request: the answer is filtered to the auditor's scope.
+    build: () => Promise.resolve(post('/persons/history', { nik: '3515140508680001' })),
+    inside: only({ auditor: 200 }),
+    anonymous: SIGN_IN,
+  },
+  'GET /public/villages/:regionCode/board': {
+    build: (_w, where) => Promise.resolve(get(`/public/villages/${village(where)}/board?period=2026-11`)),
+    inside: everyone(200),
+    outside: everyone(200),
+    anonymous: 200,
+  },
 };
 
 // ---------------------------------------------------------------------------------------------- the cells
@@ -323,6 +671,7 @@ describe('access matrix', () => {
       outside: await freshTarget(w, 'outside'),
     };
     w.loginUser = await seedUser(w.t, { homeRegion: REGIONS.inside.village, password: FIXTURE_PASSWORD });
+    w.fixtures = new WorkflowFixtures(w.t.store);
   });
 
   afterAll(async () => {

@@ -111,3 +111,11 @@ export class PathRegionResolver implements ScopeResolver {
     return Promise.resolve(canonical(request.params.regionCode) ?? ownScope(principal));
   }
 }
+
+/** The village named in the query (`?villageCode=`): importing a village's baseline list. */
+@Injectable()
+export class QueryVillageResolver implements ScopeResolver {
+  resolve(request: RequestLike, principal: Principal): Promise<string | null> {
+    return Promise.resolve(canonical(request.query.villageCode) ?? ownScope(principal));
+  }
+}

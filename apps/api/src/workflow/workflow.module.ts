@@ -20,7 +20,9 @@ import {
   MeetingVillageResolver,
   PathRegionResolver,
   ProposalVillageResolver,
+  QueryVillageResolver,
 } from './region.resolvers';
+import { ImportBaselineController } from './registry/import-baseline/import-baseline.controller';
 import { PersonsController } from './registry/persons.controller';
 import { RegistryController } from './registry/registry.controller';
 import { StreamHistory } from './stream-history';
@@ -34,6 +36,7 @@ import { StreamHistory } from './stream-history';
     QuorumPoliciesController,
     BatchesController,
     RegistryController,
+    ImportBaselineController,
     PersonsController,
     PublicBoardController,
   ],
@@ -53,6 +56,7 @@ import { StreamHistory } from './stream-history';
     BodyVillageResolver,
     BodyRegencyResolver,
     PathRegionResolver,
+    QueryVillageResolver,
   ],
 })
 export class WorkflowModule {}

@@ -149,6 +149,16 @@ export class RemovalDto {
   @ValidateNested({ each: true })
   @Type(() => EvidenceDto)
   evidence!: EvidenceDto[];
+
+  @ApiPropertyOptional({ description: 'Only this registered member leaves (absent: the whole household)' })
+  @IsOptional()
+  @IsUUID()
+  memberId?: string;
+
+  @ApiPropertyOptional({ description: 'When the leaving member is the head: who becomes head' })
+  @IsOptional()
+  @IsUUID()
+  newHeadMemberId?: string;
 }
 
 /** What a proposal asks; which fields each kind needs is the domain's rule (422 with the rule's code). */
@@ -175,6 +185,12 @@ export class ProposalContentDto {
   @ValidateNested()
   @Type(() => RemovalDto)
   removal?: RemovalDto;
+
+  @ApiPropertyOptional({ type: MemberDto, description: 'CORRECT: a person who joins the household (birth, marriage)' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => MemberDto)
+  memberToAdd?: MemberDto;
 
   @ApiPropertyOptional({ description: 'RELOCATE: the village moved to' })
   @IsOptional()

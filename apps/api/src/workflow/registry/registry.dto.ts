@@ -80,3 +80,15 @@ export class BoardQuery {
   @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: '$property must be a month YYYY-MM' })
   period!: string;
 }
+
+export class ImportBaselineQuery {
+  @ApiProperty({ example: '3515142001' })
+  @villageCodeRule()
+  villageCode!: string;
+
+  @ApiPropertyOptional({ example: 'dtks-sukamaju-2026.csv' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  fileName?: string;
+}
