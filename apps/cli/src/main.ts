@@ -1,6 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigValidationError, validateConfig } from '@muskel/config';
 import { CliError, createAdmin } from './create-admin';
+import { registerDemoCommands } from './demo';
+import { registerProjectionCommands } from './projection-commands';
+import { registerRegistryCommands } from './registry-commands';
 import { readPassword } from './read-password';
 
 /**
@@ -31,6 +34,10 @@ users
       `administrator ${options.username} created (user id ${userId}); sign in with POST /auth/login\n`,
     );
   });
+
+registerRegistryCommands(program);
+registerProjectionCommands(program);
+registerDemoCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigValidationError) {

@@ -35,7 +35,14 @@ export const RELATIONSHIPS = [
 export type Relationship = (typeof RELATIONSHIPS)[number];
 
 /** Why a REMOVE takes a household or member off the registry, with the evidence its reason needs. */
-export type RemovalRequest = { readonly reason: RemovalReason; readonly evidence: readonly EvidenceItem[] };
+export type RemovalRequest = {
+  readonly reason: RemovalReason;
+  readonly evidence: readonly EvidenceItem[];
+  /** The registered member who leaves (MemberRemoved); absent: the whole household is deactivated. */
+  readonly memberId?: string;
+  /** When `memberId` is the HEAD: the member who becomes HEAD. */
+  readonly newHeadMemberId?: string;
+};
 
 export type ProposedMember = {
   readonly nik: string;
@@ -69,6 +76,11 @@ export type ProposalContent = {
   readonly changes?: Readonly<Record<string, string>>;
   readonly removal?: RemovalRequest;
   readonly targetVillageCode?: string;
+  /**
+   * CORRECT only: a person who joins the registered household (birth, marriage); applied as MemberAdded. Such a
+   * proposal changes nothing else on the registry, so `changes` then only describes it (no address, rt, rw, kkNumber).
+   */
+  readonly memberToAdd?: ProposedMember;
   /** The other half of a replacement (penggantian KPM). */
   readonly linkedProposalId?: string;
   /** `sha256:<64 lowercase hex>` digests of the documents attached. */

@@ -66,8 +66,8 @@ export function parseTimestamp(input: unknown, field: string): string {
   return text;
 }
 
-function parseMember(input: ProposedMember, index: number): ProposedMember {
-  const at = (name: string) => `members[${index}].${name}`;
+function parseMember(input: ProposedMember, index: number | 'memberToAdd'): ProposedMember {
+  const at = (name: string) => (index === 'memberToAdd' ? `memberToAdd.${name}` : `members[${index}].${name}`);
   const nik = typeof input.nik === 'string' ? input.nik.trim() : '';
   if (nik !== '' && !NIK_SHAPE.test(nik)) {
     throw invalid('MEMBER_NIK_MALFORMED', 'A member NIK is 16 digits, or left empty when the member has none.', {
@@ -141,7 +141,47 @@ function parseRemoval(input: RemovalRequest | undefined): RemovalRequest {
   const reason = parseRemovalReason(input.reason);
   const evidence = Array.isArray(input.evidence) ? input.evidence : [];
   assertRemovalEvidence(reason, evidence);
-  return { reason, evidence };
+  if (input.memberId === undefined) {
+    if (input.newHeadMemberId !== undefined) {
+      throw invalid('NEW_HEAD_NOT_ALLOWED', 'A new HEAD is named only when one member leaves.', {
+        field: 'removal.newHeadMemberId',
+      });
+    }
+    return { reason, evidence };
+  }
+  const memberId = parseId(input.memberId, 'removal.memberId');
+  if (input.newHeadMemberId === undefined) return { reason, evidence, memberId };
+  const newHeadMemberId = parseId(input.newHeadMemberId, 'removal.newHeadMemberId');
+  if (newHeadMemberId === memberId) {
+    throw invalid('NEW_HEAD_INVALID', 'The new HEAD is another member than the one who leaves.', {
+      field: 'removal.newHeadMemberId',
+    });
+  }
+  return { reason, evidence, memberId, newHeadMemberId };
+}
+
+/** Fields of the registry entry that a CORRECT changes (HouseholdCorrected). */
+const REGISTRY_CHANGE_FIELDS = ['address', 'rt', 'rw', 'kkNumber'];
+
+function parseMemberToAdd(input: ProposedMember, changes: Readonly<Record<string, string>>): ProposedMember {
+  const member = parseMember(input, 'memberToAdd');
+  if (!isStructurallyValidNik(member.nik)) {
+    throw invalid('MEMBER_NIK_INVALID', 'A member who joins the registry needs a structurally valid NIK.', {
+      field: 'memberToAdd.nik',
+    });
+  }
+  if (member.relationship === 'HEAD') {
+    throw invalid('HEAD_EXISTS', 'A member joins a registered household in another relationship than HEAD.', {
+      field: 'memberToAdd.relationship',
+    });
+  }
+  // One proposal applies once to a household, so it either corrects the entry or adds a member, not both.
+  if (Object.keys(changes).some((field) => REGISTRY_CHANGE_FIELDS.includes(field))) {
+    throw invalid('MIXED_CORRECTION', 'A correction that adds a member changes no address, RT, RW or KK number.', {
+      field: 'changes',
+    });
+  }
+  return member;
 }
 
 function parseDigests(input: readonly string[] | undefined): readonly string[] | undefined {
@@ -162,7 +202,10 @@ const CONTENT_RULES: Readonly<
   Record<ProposalKind, { readonly required: readonly (keyof ProposalContent)[]; readonly allowed: readonly string[] }>
 > = {
   ADD: { required: ['household'], allowed: ['household', 'linkedProposalId', 'evidenceDigests'] },
-  CORRECT: { required: ['householdId', 'changes'], allowed: ['householdId', 'changes', 'evidenceDigests'] },
+  CORRECT: {
+    required: ['householdId', 'changes'],
+    allowed: ['householdId', 'changes', 'memberToAdd', 'evidenceDigests'],
+  },
   REMOVE: {
     required: ['householdId', 'removal'],
     allowed: ['householdId', 'removal', 'linkedProposalId', 'evidenceDigests'],
@@ -179,6 +222,7 @@ const CONTENT_FIELDS = [
   'changes',
   'removal',
   'targetVillageCode',
+  'memberToAdd',
   'linkedProposalId',
   'evidenceDigests',
 ] as const satisfies readonly (keyof ProposalContent)[];
@@ -189,7 +233,8 @@ const CONTENT_FIELDS = [
  *   `HOUSEHOLD_ID_REQUIRED`;
  * - ADD: `HOUSEHOLD_REQUIRED`, `INVALID_ADDRESS`, `INVALID_RT_RW`, `KK_INVALID`, member checks, and at least one
  *   member with a structurally valid NIK (`ADD_NEEDS_VALID_MEMBER`);
- * - CORRECT: `CHANGES_REQUIRED`; REMOVE: `REMOVAL_REQUIRED`, `INVALID_REMOVAL_REASON`, `REMOVAL_EVIDENCE_MISSING`;
+ * - CORRECT: `CHANGES_REQUIRED`, `memberToAdd` (`MEMBER_NIK_INVALID`, `HEAD_EXISTS`, `MIXED_CORRECTION`); REMOVE: `REMOVAL_REQUIRED`, `INVALID_REMOVAL_REASON`, `REMOVAL_EVIDENCE_MISSING`,
+ *   `removal.memberId`/`newHeadMemberId` (`INVALID_ID`, `NEW_HEAD_NOT_ALLOWED`, `NEW_HEAD_INVALID`);
  * - RELOCATE: `INVALID_VILLAGE_CODE`, `SAME_VILLAGE`; a link to itself: `LINK_TO_SELF`; digests `INVALID_DIGEST`.
  */
 export function parseContent(
@@ -220,6 +265,7 @@ export function parseContent(
       break;
     case 'CORRECT':
       content.changes = parseChanges(input.changes);
+      if (input.memberToAdd !== undefined) content.memberToAdd = parseMemberToAdd(input.memberToAdd, content.changes);
       break;
     case 'REMOVE':
       content.removal = parseRemoval(input.removal);

@@ -1,0 +1,72 @@
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { CommandPipeline } from '@muskel/application';
+import { validateConfig } from '@muskel/config';
+import { NATIONAL, type Actor } from '@muskel/domain';
+import { createEventStore } from '@muskel/event-store';
+import { DuplicateImportError, importBaseline, type ImportReport } from '@muskel/registry-import';
+import { CliError } from './create-admin';
+
+/** The operator's own command on the server: the events record actor SYSTEM, as for create-admin. */
+const OPERATOR: Actor = { userId: 'system', role: 'SYSTEM', scope: NATIONAL };
+
+/** The report as a short table: counts, then one line per error (row, column, code, message; never the values). */
+export function formatImportTable(report: ImportReport): string {
+  const lines = [
+    `import        ${report.importId}${report.resumed ? ' (resumed)' : ''}`,
+    `file          ${report.fileName} (${report.digest})`,
+    `village       ${report.villageCode ?? '(from the file)'}`,
+    `rows          ${report.rows}`,
+    `imported      ${report.households.imported}`,
+    `already there ${report.households.alreadyImported}`,
+    `rejected      ${report.households.rejected}`,
+    `errors        ${report.errorCount}${report.errorCount > report.errors.length ? ` (first ${report.errors.length} listed)` : ''}`,
+  ];
+  if (report.errors.length > 0) {
+    lines.push('', 'row\tcolumn\tcode\tmessage');
+    for (const error of report.errors)
+      lines.push(`${error.row}\t${error.column || '-'}\t${error.code}\t${error.message}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function registerRegistryCommands(program: Command): void {
+  const registry = program.command('registry').description('the registry (DTKS/DTSEN) kept from accepted proposals');
+  registry
+    .command('import')
+    .description('import a baseline registry file (CSV, one row per person, see docs/registry-import.md)')
+    .argument('<file>', 'the CSV file')
+    .requiredOption('--village <code>', 'the village the file covers (10 digits, dots allowed)')
+    .addOption(new Option('--format <format>', 'how the report is printed').choices(['json', 'table']).default('json'))
+    .action(async (file: string, options: { village: string; format: 'json' | 'table' }) => {
+      const config = validateConfig(process.env);
+      const store = await createEventStore({ databaseUrl: config.DATABASE_URL, dataDir: config.MUSKEL_DATA_DIR });
+      try {
+        await store.init();
+        const interactive = process.stderr.isTTY === true;
+        const report = await importBaseline(store, new CommandPipeline(store), createReadStream(file), {
+          villageCode: options.village,
+          actor: OPERATOR,
+          fileName: path.basename(file),
+          progressEvery: 5_000,
+          onProgress: (progress) =>
+            process.stderr.write(
+              `${interactive ? '\r' : ''}rows ${progress.rows}, households ${progress.households}: ` +
+                `${progress.imported} imported, ${progress.alreadyImported} already there, ${progress.rejected} rejected` +
+                (interactive ? '' : '\n'),
+            ),
+        });
+        if (interactive) process.stderr.write('\n');
+        process.stdout.write(
+          options.format === 'table' ? formatImportTable(report) : `${JSON.stringify(report, null, 2)}\n`,
+        );
+        if (report.households.rejected > 0) process.exitCode = 1;
+      } catch (error) {
+        if (error instanceof DuplicateImportError) throw new CliError(error.message, 1);
+        throw error;
+      } finally {
+        await store.close();
+      }
+    });
+}

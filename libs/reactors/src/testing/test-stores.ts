@@ -1,0 +1,97 @@
+/**
+ * Fresh stores for integration suites: PGlite in memory (from one initialised template), and PostgreSQL in a
+ * database of its own per store (`muskel_test_<random>`), dropped on dispose. Same pattern as the event-store
+ * conformance suite.
+ */
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { createPgliteEventStore, createPostgresEventStore, type EventStore } from '@muskel/event-store';
+
+export interface StoreFactory {
+  readonly name: string;
+  open(): Promise<EventStore>;
+  /** The connection string of a store from `open()` (PostgreSQL only). */
+  urlOf?(store: EventStore): string;
+  dispose(): Promise<void>;
+}
+
+export function pgliteFactory(): StoreFactory {
+  let template: Blob | undefined;
+  const opened: EventStore[] = [];
+  return {
+    name: 'PGlite',
+    async open() {
+      if (!template) {
+        const first = await createPgliteEventStore({});
+        await first.init();
+        template = await first.dumpDataDir();
+        await first.close();
+      }
+      const store = await createPgliteEventStore({ loadDataDir: template });
+      await store.init();
+      opened.push(store);
+      return store;
+    },
+    async dispose() {
+      for (const store of opened) await store.close().catch(() => undefined);
+    },
+  };
+}
+
+export const TEST_SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Creates an empty database on the server and returns its URL and a function that drops it. */
+export async function createScratchDatabase(
+  serverUrl = TEST_SERVER_URL,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = new Client({ connectionString: serverUrl, application_name: 'muskel-test-admin' });
+  admin.on('error', () => undefined);
+  await admin.connect();
+  const database = `muskel_test_${randomBytes(6).toString('hex')}`;
+  try {
+    await admin.query(`CREATE DATABASE ${database} TEMPLATE template0 ENCODING 'UTF8'`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const again = new Client({ connectionString: serverUrl, application_name: 'muskel-test-admin' });
+      again.on('error', () => undefined);
+      await again.connect();
+      try {
+        await again.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database]);
+        await again.query(`DROP DATABASE IF EXISTS ${database}`);
+      } finally {
+        await again.end();
+      }
+    },
+  };
+}
+
+export function postgresFactory(serverUrl = TEST_SERVER_URL): StoreFactory {
+  const opened: { store: EventStore; url: string; drop: () => Promise<void> }[] = [];
+  return {
+    name: 'PostgreSQL',
+    async open() {
+      const scratch = await createScratchDatabase(serverUrl);
+      const store = await createPostgresEventStore({ connectionString: scratch.url });
+      await store.init();
+      opened.push({ store, ...scratch });
+      return store;
+    },
+    urlOf(store) {
+      const entry = opened.find((candidate) => candidate.store === store);
+      if (!entry) throw new Error('not a store of this factory');
+      return entry.url;
+    },
+    async dispose() {
+      for (const { store, drop } of opened) {
+        await store.close().catch(() => undefined);
+        await drop().catch(() => undefined);
+      }
+    },
+  };
+}
