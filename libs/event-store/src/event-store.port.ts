@@ -26,6 +26,12 @@ export interface StoreTransaction {
   /** Runs SQL inside the transaction (read models live in the same database). */
   query<R extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
   appendToStream(stream: StreamName, events: NewEvent[], options: AppendOptions): Promise<AppendResult>;
+  /**
+   * Bulk creation (baseline imports): many streams that do not exist yet, each with its events, in one statement.
+   * All or nothing: should any of the streams exist (or any event id be taken), it throws TransactionConflictError
+   * and the caller's transaction must be rolled back. Optional: adapters without it are driven stream by stream.
+   */
+  appendToNewStreams?(entries: readonly { stream: StreamName; events: NewEvent[] }[]): Promise<AppendResult[]>;
 }
 
 export type CheckpointSaveResult = 'saved' | 'unchanged';

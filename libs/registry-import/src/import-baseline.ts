@@ -16,7 +16,13 @@ import {
   type Actor,
   type HouseholdCommand,
 } from '@muskel/domain';
-import type { EventStore, JsonObject, StoreTransaction } from '@muskel/event-store';
+import {
+  TransactionConflictError,
+  type EventStore,
+  type JsonObject,
+  type NewEvent,
+  type StoreTransaction,
+} from '@muskel/event-store';
 import { BlindIndex, ensureBlindIndexKey } from '@muskel/projections';
 import { CSV_COLUMNS, columnOfField, parseCsvRow, type CsvRow, type ImportRowError } from './csv-row';
 
@@ -448,10 +454,35 @@ async function writeHouseholds(
   // The actor's authority over each village: checked by the decider as the actor itself (not the placeholder).
   const allowed = households.filter((household) => authorised(household, context, report));
   progress.rejected += households.length - allowed.length;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const outcome = await writeChunk(store, allowed, importId, context);
+      progress.imported += outcome.counts.imported;
+      progress.alreadyImported += outcome.counts.already;
+      progress.rejected += outcome.counts.rejected;
+      outcome.errors.forEach(report);
+      return;
+    } catch (error) {
+      // Someone enrolled one of these households between our check and our insert: check again, once or twice.
+      if (!(error instanceof TransactionConflictError) || attempt >= 3) throw error;
+    }
+  }
+}
+
+/** One chunk in one transaction; row errors are returned, not reported, so a retried chunk reports them once. */
+async function writeChunk(
+  store: EventStore,
+  allowed: readonly PendingHousehold[],
+  importId: string,
+  context: CommandContext,
+): Promise<{ counts: { imported: number; already: number; rejected: number }; errors: ImportRowError[] }> {
   const counts = { imported: 0, already: 0, rejected: 0 };
+  const errors: ImportRowError[] = [];
+  const report = (error: ImportRowError) => errors.push(error);
   await store.withTransaction(async (tx) => {
     const streams = allowed.map((household) => householdStreamName(household.householdId));
     const existing = await firstEventIds(tx, streams);
+    const fresh: { stream: string; events: NewEvent[] }[] = [];
     for (const household of allowed) {
       const stream = householdStreamName(household.householdId);
       const eventId = deterministicId('baseline-enrolment', importId, household.householdId);
@@ -470,17 +501,23 @@ async function writeHouseholds(
         });
         continue;
       }
-      await tx.appendToStream(
+      fresh.push({
         stream,
-        [{ id: eventId, type: 'HouseholdEnrolled', data: household.data, metadata: eventMetadata(context, eventId) }],
-        { expected: 'no_stream' },
-      );
+        events: [
+          { id: eventId, type: 'HouseholdEnrolled', data: household.data, metadata: eventMetadata(context, eventId) },
+        ],
+      });
       counts.imported++;
     }
+    // One statement for the whole chunk where the store offers it (the import's speed is its round trips); a
+    // household enrolled meanwhile by someone else makes it throw, and the chunk is retried by the caller.
+    if (tx.appendToNewStreams) {
+      if (fresh.length > 0) await tx.appendToNewStreams(fresh);
+    } else {
+      for (const { stream, events } of fresh) await tx.appendToStream(stream, events, { expected: 'no_stream' });
+    }
   });
-  progress.imported += counts.imported;
-  progress.alreadyImported += counts.already;
-  progress.rejected += counts.rejected;
+  return { counts, errors };
 }
 
 function authorised(

@@ -142,6 +142,14 @@ SELECT $1::text, $7::bigint + 1, $2::uuid, $3::text, $4::jsonb, $5::jsonb, $6::i
  WHERE EXISTS (SELECT 1 FROM es_events WHERE stream_id = $1::text AND stream_revision = $7::bigint)
 RETURNING global_position::text AS gp, tx_id::text AS tx`;
 
+/** Many new streams at once (`appendToNewStreams`); rows come back only for what was inserted. */
+export const APPEND_NEW_STREAMS_SQL = `
+INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, data, metadata, schema_version)
+SELECT e.s, e.r, e.id, e.type, e.data, e.metadata, e.sv
+  FROM jsonb_to_recordset($1::jsonb) AS e(s text, r bigint, id uuid, type text, data jsonb, metadata jsonb, sv integer)
+ON CONFLICT DO NOTHING
+RETURNING stream_id AS s, stream_revision::text AS r, global_position::text AS gp, tx_id::text AS tx`;
+
 export const APPEND_ONE_SQL =
   'SELECT es_append_one($1::text, $2::bigint, $3::uuid, $4::text, $5::jsonb, $6::jsonb, $7::integer, $8::boolean) AS result';
 

@@ -50,6 +50,7 @@ import {
 import {
   APPEND_AFTER_REVISION_SQL,
   APPEND_NEW_STREAM_SQL,
+  APPEND_NEW_STREAMS_SQL,
   APPEND_ONE_SQL,
   APPEND_SQL,
   FIND_EVENT_IDS_SQL,
@@ -664,11 +665,66 @@ export class SqlEventStore implements EventStore {
           wrote ||= appended.wrote;
           return appended.result;
         },
+        appendToNewStreams: async (entries) => {
+          const results = await this.appendNewStreams(q, entries);
+          wrote ||= results.length > 0;
+          return results;
+        },
       };
       return work(tx);
     });
     if (wrote) await this.committed();
     return result;
+  }
+
+  /**
+   * One INSERT for many new streams (revisions from 0). ON CONFLICT DO NOTHING keeps the caller's transaction alive
+   * when a stream exists; fewer rows than sent then means a conflict, and the caller rolls back. New streams have no
+   * earlier writer, so the ordering guard of `es_append` has nothing to check.
+   */
+  private async appendNewStreams(
+    q: SqlQueryable,
+    entries: readonly { stream: StreamName; events: NewEvent[] }[],
+  ): Promise<AppendResult[]> {
+    if (!Array.isArray(entries))
+      throw new InvalidArgumentError('INVALID_ARGUMENT', 'entries must be an array', 'entries');
+    const rows: string[] = [];
+    const seen = new Set<string>();
+    for (const entry of entries) {
+      assertStreamName(entry?.stream);
+      if (seen.has(entry.stream)) {
+        throw new InvalidArgumentError('INVALID_ARGUMENT', 'a stream appears twice in one bulk append', 'entries');
+      }
+      seen.add(entry.stream);
+      const prepared = prepareEvents(entry.events, this.limits);
+      if (prepared.length === 0) {
+        throw new InvalidArgumentError('INVALID_ARGUMENT', 'a new stream needs at least one event', 'events');
+      }
+      prepared.forEach((e, revision) =>
+        rows.push(
+          `{"s":${JSON.stringify(entry.stream)},"r":${revision},"id":"${e.id}","type":${JSON.stringify(e.type)},` +
+            `"data":${e.data},"metadata":${e.metadata},"sv":${e.schemaVersion}}`,
+        ),
+      );
+    }
+    if (rows.length === 0) return [];
+    const inserted = await q.query<{ s: string; r: string; gp: string; tx: string }>(APPEND_NEW_STREAMS_SQL, [
+      `[${rows.join(',')}]`,
+    ]);
+    if (inserted.length !== rows.length) {
+      throw new TransactionConflictError(
+        entries.find((e) => !inserted.some((row) => row.s === e.stream))?.stream ?? '',
+      );
+    }
+    const last = new Map<string, { r: number; gp: string; tx: string }>();
+    for (const row of inserted) {
+      const seenRow = last.get(row.s);
+      if (!seenRow || Number(row.r) > seenRow.r) last.set(row.s, { r: Number(row.r), gp: row.gp, tx: row.tx });
+    }
+    return entries.map((entry) => {
+      const head = last.get(entry.stream)!;
+      return { nextExpectedRevision: head.r, position: encodeSqlPosition(head.tx, head.gp) };
+    });
   }
 
   /** The SQL behind a transaction handed out by `withTransaction`, or the autocommit executor. */
