@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { JwtService, TokenExpiredError } from '@nestjs/jwt';
 import { AUTH_MESSAGES, unauthenticated } from './auth.errors';
 
@@ -14,7 +15,13 @@ export class TokenService {
     secret: string,
     private readonly ttlSeconds: number,
   ) {
-    this.jwt = new JwtService({ secret, signOptions: { algorithm: 'HS256', issuer: 'muskel' } });
+    // A KeyObject, not the string: given a string, jsonwebtoken first tries to parse it as a public key on every
+    // sign and verify (and fails), which cost a quarter of the CPU of an authenticated request.
+    const key = createSecretKey(Buffer.from(secret, 'utf8'));
+    this.jwt = new JwtService({
+      secret: key as unknown as Buffer,
+      signOptions: { algorithm: 'HS256', issuer: 'muskel' },
+    });
   }
 
   get accessTokenTtlSeconds(): number {

@@ -44,7 +44,7 @@ export class MinPositionQuery {
   minPosition?: string;
 }
 
-export class ReasonDto {
+export class WorkflowReasonDto {
   @ApiPropertyOptional({ example: 'Data KK belum lengkap' })
   @IsString()
   @Length(1, 1000)

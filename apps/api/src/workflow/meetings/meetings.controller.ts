@@ -26,7 +26,7 @@ import { waitForPosition } from '../../common/read-your-writes';
 import { BodyVillageResolver, MeetingVillageResolver } from '../region.resolvers';
 import { scopesOf, WORKFLOW_READERS } from '../scopes';
 import { StreamHistory } from '../stream-history';
-import { ReasonDto } from '../workflow.dto';
+import { WorkflowReasonDto } from '../workflow.dto';
 import { AddAgendaItemHandler } from './add-agenda-item/add-agenda-item.handler';
 import { MeetingCommandsHandler } from './meeting-commands.handler';
 import {
@@ -190,7 +190,7 @@ export class MeetingsController {
   @HttpCode(200)
   async cancel(
     @Param('id', ParseUUIDPipe) id: string,
-    @Body() body: ReasonDto,
+    @Body() body: WorkflowReasonDto,
     @Context() context: CommandContext,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,

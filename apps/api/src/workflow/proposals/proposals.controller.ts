@@ -27,7 +27,7 @@ import { waitForPosition } from '../../common/read-your-writes';
 import { BodyVillageResolver, ProposalVillageResolver } from '../region.resolvers';
 import { scopesOf, WORKFLOW_READERS } from '../scopes';
 import { StreamHistory } from '../stream-history';
-import { ReasonDto, MinPositionQuery } from '../workflow.dto';
+import { WorkflowReasonDto, MinPositionQuery } from '../workflow.dto';
 import { ProposalCommandsHandler } from './proposal-commands.handler';
 import {
   AmendProposalDto,
@@ -144,7 +144,7 @@ export class ProposalsController {
   @HttpCode(200)
   async withdraw(
     @Param('id', ParseUUIDPipe) id: string,
-    @Body() body: ReasonDto,
+    @Body() body: WorkflowReasonDto,
     @Context() context: CommandContext,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
@@ -229,7 +229,7 @@ export class ProposalsController {
   @HttpCode(200)
   async return(
     @Param('id', ParseUUIDPipe) id: string,
-    @Body() body: ReasonDto,
+    @Body() body: WorkflowReasonDto,
     @Context() context: CommandContext,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
@@ -243,7 +243,7 @@ export class ProposalsController {
   @HttpCode(200)
   async reject(
     @Param('id', ParseUUIDPipe) id: string,
-    @Body() body: ReasonDto,
+    @Body() body: WorkflowReasonDto,
     @Context() context: CommandContext,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,

@@ -1,0 +1,81 @@
+/**
+ * Registry rebuild benchmark: `npx tsx bench/projections.bench.ts`, or `benchRegistryRebuild(url)` from another
+ * script. Creates a database `muskel_bench_<random>` on the server, writes BENCH_EVENTS household events (default
+ * 1,000,000: enrolments with one to four members, member changes, corrections, relocations, deactivations) with
+ * raw multi-row inserts, rebuilds the registry projection from the log and reports events per second against the
+ * target. Reports and never fails on a missed target; the database is dropped at the end.
+ *
+ * Environment: BENCH_DATABASE_URL (or TEST_DATABASE_URL), default postgres://postgres@127.0.0.1:5432/test;
+ * BENCH_EVENTS; BENCH_BATCH (events per rebuild page, default 5000).
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Client } from 'pg';
+import { rebuildProjection } from '@muskel/application/projection-runner';
+import { createPostgresEventStore } from '@muskel/event-store';
+import { RegistryProjection } from '@muskel/projections';
+import { writeHouseholdEvents } from '@muskel/projections/testing/household-events';
+
+export const TARGET_EVENTS_PER_SECOND = 30_000;
+
+function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number`);
+  return value;
+}
+
+export async function benchRegistryRebuild(databaseUrl: string): Promise<{ eventsPerSecond: number; events: number }> {
+  const events = envInt('BENCH_EVENTS', 1_000_000);
+  const batchSize = envInt('BENCH_BATCH', 5000);
+  const database = `muskel_bench_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database} TEMPLATE template0 ENCODING 'UTF8'`);
+  const url = new URL(databaseUrl);
+  url.pathname = `/${database}`;
+  const store = await createPostgresEventStore({ connectionString: url.toString() });
+  try {
+    await store.init();
+    const writing = performance.now();
+    await writeHouseholdEvents(store, events);
+    await store.executor.query('ANALYZE es_events');
+    process.stderr.write(
+      `wrote ${events} household events in ${((performance.now() - writing) / 1000).toFixed(1)} s\n`,
+    );
+    const started = performance.now();
+    let last = started;
+    const result = await rebuildProjection(store, new RegistryProjection(), {
+      batchSize,
+      onProgress: (p) => {
+        const now = performance.now();
+        if (now - last > 5_000 || p.done) {
+          last = now;
+          process.stderr.write(`  ${p.applied} events, ${Math.round(p.applied / ((now - started) / 1000))}/s\n`);
+        }
+      },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const eventsPerSecond = Math.round(result.applied / seconds);
+    const verdict = eventsPerSecond >= TARGET_EVENTS_PER_SECOND ? 'meets' : 'MISSES';
+    process.stdout.write(
+      `registry rebuild: ${result.applied} events in ${seconds.toFixed(1)} s = ${eventsPerSecond} events/s ` +
+        `(${verdict} the target of ${TARGET_EVENTS_PER_SECOND} events/s; pages of ${batchSize})\n`,
+    );
+    return { eventsPerSecond, events: result.applied };
+  } finally {
+    await store.close();
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+if (require.main === module) {
+  const url =
+    process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  benchRegistryRebuild(url).catch((error: unknown) => {
+    process.stderr.write(`bench failed: ${String(error)}\n`);
+    process.exit(1);
+  });
+}
