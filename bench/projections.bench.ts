@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
-import { rebuildProjection } from '@muskel/application/projection-runner';
+import { rebuildProjection } from '@muskel/application';
 import { createPostgresEventStore } from '@muskel/event-store';
 import { RegistryProjection } from '@muskel/projections';
 import { writeHouseholdEvents } from '@muskel/projections/testing/household-events';

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { rebuildProjection, type RebuildProgress } from '@muskel/application/projection-runner';
+import { rebuildProjection, type RebuildProgress } from '@muskel/application';
 import { validateConfig, type AppConfig } from '@muskel/config';
 import { comparePositions, createEventStore, type EventStore } from '@muskel/event-store';
 import { createProjections, projectionNames } from '@muskel/projections';

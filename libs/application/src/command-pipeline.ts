@@ -147,14 +147,21 @@ export class CommandPipeline {
     for (let attempt = 0; ; attempt++) {
       const decided: { step: StreamStep; events: { type: string; data: object }[]; revision: number }[] = [];
       for (const step of steps) {
-        const { state, revision } = await this.fold(step.stream, step.decider);
+        const { state, revision } = await this.fold<unknown, { type: string; data: object }, unknown>(
+          step.stream,
+          step.decider,
+        );
         if (step.expectedRevision !== undefined && step.expectedRevision !== revision) {
-          throw new WrongExpectedVersionError(step.stream, step.expectedRevision, revision < 0 ? 'no_stream' : revision);
+          throw new WrongExpectedVersionError(
+            step.stream,
+            step.expectedRevision,
+            revision < 0 ? 'no_stream' : revision,
+          );
         }
         const events: { type: string; data: object }[] = [];
-        let next = state;
+        let next: unknown = state;
         for (const command of step.commands) {
-          const made = step.decider.decide(command, next);
+          const made: { type: string; data: object }[] = step.decider.decide(command, next);
           for (const event of made) next = step.decider.evolve(next, event);
           events.push(...made);
         }
@@ -195,8 +202,8 @@ export class CommandPipeline {
 /** One stream's part of `executeAcross`. */
 export interface StreamStep {
   stream: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- steps mix deciders of different streams
-  decider: Decider<any, any, any>;
+  // Steps mix deciders of different streams: each step's commands are its decider's own.
+  decider: Decider<unknown, { type: string; data: object }, unknown>;
   commands: readonly unknown[];
   expectedRevision?: number;
 }

@@ -8,4 +8,12 @@ export {
   type ExecuteOptions,
   type StreamStep,
 } from './command-pipeline';
-export { ProjectionRunner, type Projection, type ProjectionRunnerOptions } from './projection-runner';
+export {
+  ProjectionRunner,
+  rebuildProjection,
+  waitForProjection,
+  type Projection,
+  type ProjectionRunnerOptions,
+  type RebuildOptions,
+  type RebuildProgress,
+} from './projection-runner';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   comparePositions,
+  SqlEventStore,
   START,
   type EventStore,
   type LogFilter,
@@ -19,6 +20,13 @@ export interface Projection {
   /** Creates its tables (idempotent). */
   setup(tx: StoreTransaction): Promise<void>;
   apply(event: RecordedEvent, tx: StoreTransaction): Promise<void>;
+  /**
+   * Applies a page of events (log order) at once; the runner then reads pages and commits each page with its
+   * checkpoint in one transaction. Must be idempotent per event, like `apply`.
+   */
+  applyBatch?(events: RecordedEvent[], tx: StoreTransaction): Promise<void>;
+  /** Empties the projection's rows (not its tables' definitions): the first step of a rebuild. */
+  reset?(tx: StoreTransaction): Promise<void>;
 }
 
 export interface ProjectionRunnerOptions {
@@ -26,7 +34,12 @@ export interface ProjectionRunnerOptions {
   leaseTtlMs?: number;
   instanceId?: string;
   onError?: (error: unknown) => void;
+  /** Events per page (and per transaction) for projections with `applyBatch`. Default 500. */
+  batchSize?: number;
 }
+
+/** Longest wait between looks at the log when a batching projection has caught up. */
+const IDLE_POLL_MS = 100;
 
 /**
  * Runs one projection: one active instance across processes (a lease), resuming from its checkpoint, each event
@@ -53,6 +66,10 @@ export class ProjectionRunner {
 
   async setup(): Promise<void> {
     await this.store.withTransaction((tx) => this.projection.setup(tx));
+  }
+
+  private get batchSize(): number {
+    return this.options.batchSize ?? 500;
   }
 
   start(): void {
@@ -101,7 +118,8 @@ export class ProjectionRunner {
           await this.pause(this.leaseTtlMs / 3);
           continue;
         }
-        await this.consume();
+        if (this.projection.applyBatch) await this.consumePages(this.projection.applyBatch.bind(this.projection));
+        else await this.consume();
       } catch (error) {
         if (this.stopped) return;
         this.options.onError?.(error);
@@ -153,5 +171,221 @@ export class ProjectionRunner {
       clearInterval(renewal);
       await subscription.close();
     }
+  }
+
+  /**
+   * The batching path: a page of `batchSize` events and its checkpoint per transaction. A short page means the
+   * reader reached the settled end, so the checkpoint may move to the head read before it, past events the filter
+   * skipped; otherwise a projection that filters would lag behind the log forever (and waiters with it).
+   */
+  private async consumePages(applyBatch: NonNullable<Projection['applyBatch']>): Promise<void> {
+    const name = this.projection.name;
+    let after = (await this.store.checkpoints.load(name)) ?? START;
+    this.reached(after);
+    let saved: LogPosition | null = after === START ? null : after;
+    let leaseLost = false;
+    const renewal = setInterval(() => {
+      this.store.leases
+        .renew(name, this.instanceId, this.leaseTtlMs)
+        .then((held) => {
+          if (!held) leaseLost = true;
+        })
+        .catch(() => {
+          leaseLost = true;
+        });
+    }, this.leaseTtlMs / 3);
+    try {
+      while (!this.stopped && !leaseLost) {
+        const page = await readPage(this.store, after, this.batchSize, this.projection.filter);
+        if (comparePositions(page.next, after) > 0) {
+          const expectedPrevious = saved;
+          await this.store.withTransaction(async (tx) => {
+            if (page.events.length > 0) await applyBatch(page.events, tx);
+            await this.store.checkpoints.save(name, page.next, { expectedPrevious, tx });
+          });
+          saved = page.next;
+          after = page.next;
+          this.reached(after);
+        }
+        if (page.short) await this.idle();
+      }
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  /** Until the next append in this process (or another, on PostgreSQL), at most IDLE_POLL_MS. */
+  private async idle(): Promise<void> {
+    if (this.store instanceof SqlEventStore) await this.store.waitForAppend(IDLE_POLL_MS, this.stopping.signal);
+    else await this.pause(IDLE_POLL_MS);
+  }
+}
+
+/** One page of the log for a projection, and where its checkpoint may go once the page is applied. */
+async function readPage(
+  store: EventStore,
+  after: LogPosition,
+  maxCount: number,
+  filter: LogFilter | undefined,
+): Promise<{ events: RecordedEvent[]; next: LogPosition; short: boolean }> {
+  // The head is read first: everything up to it has settled, so a short page has seen all of it.
+  const head = await store.headPosition();
+  const events: RecordedEvent[] = [];
+  for await (const event of store.readAll({ after, maxCount, filter })) events.push(event);
+  const short = events.length < maxCount;
+  let next = events.length > 0 ? events[events.length - 1]!.position : after;
+  if (short && head !== START && comparePositions(head, next) > 0) next = head;
+  return { events, next, short };
+}
+
+async function applyPage(projection: Projection, events: RecordedEvent[], tx: StoreTransaction): Promise<void> {
+  if (events.length === 0) return;
+  if (projection.applyBatch) {
+    await projection.applyBatch(events, tx);
+    return;
+  }
+  for (const event of events) await projection.apply(event, tx);
+}
+
+/**
+ * Resolves true once the projection's stored checkpoint reaches `position`, false after `timeoutMs`. It polls the
+ * checkpoint table, so it works in a process that does not run the projection (read-your-writes in an API replica).
+ */
+export async function waitForProjection(
+  store: EventStore,
+  name: string,
+  position: LogPosition,
+  timeoutMs = 5_000,
+  pollMs = 25,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const checkpoint = await store.checkpoints.load(name);
+    if (checkpoint && comparePositions(checkpoint, position) >= 0) return true;
+    const left = deadline - Date.now();
+    if (left <= 0) return false;
+    await sleep(Math.min(pollMs, left));
+  }
+}
+
+export interface RebuildProgress {
+  name: string;
+  /** Events applied by this call so far. */
+  applied: number;
+  position: LogPosition;
+  /** The log's head when the rebuild (or this resumption of it) started. */
+  head: LogPosition;
+  done: boolean;
+}
+
+export interface RebuildOptions {
+  onProgress?: (progress: RebuildProgress) => void;
+  /** Events per page and transaction. Default 2000. */
+  batchSize?: number;
+  /** The rebuild holds the projection's lease while it runs. Default 10 s. */
+  leaseTtlMs?: number;
+  /**
+   * Take the lease from whoever holds it (default true): a running runner then fails to renew, stops consuming
+   * (its page in flight fails the checkpoint's compare-and-set) and waits until the rebuild releases the lease.
+   * With false, wait for the lease instead.
+   */
+  takeOver?: boolean;
+  /** How long to wait for the lease before giving up. Default twice the TTL. */
+  leaseWaitMs?: number;
+  instanceId?: string;
+  signal?: AbortSignal;
+}
+
+const REBUILDS_DDL = `CREATE TABLE IF NOT EXISTS projection_rebuilds (
+  name text PRIMARY KEY, started_at timestamptz NOT NULL DEFAULT now())`;
+
+/**
+ * Rebuilds a projection from the log. The first step (rows emptied, checkpoint deleted, a rebuild marked as under
+ * way) is one transaction; then pages of the log are applied with their checkpoint, each in one transaction. A crash
+ * leaves consistent rows and a checkpoint: calling this again while the mark stands resumes instead of starting over.
+ */
+export async function rebuildProjection(
+  store: EventStore,
+  projection: Projection,
+  options: RebuildOptions = {},
+): Promise<{ applied: number; position: LogPosition; resumed: boolean }> {
+  const { name } = projection;
+  const reset = projection.reset?.bind(projection);
+  if (!reset) throw new Error(`projection ${name} cannot be rebuilt: it has no reset()`);
+  const batchSize = options.batchSize ?? 2000;
+  const ttl = options.leaseTtlMs ?? 10_000;
+  const instanceId = options.instanceId ?? randomUUID();
+  const waitUntil = Date.now() + (options.leaseWaitMs ?? 2 * ttl);
+  const takeOver = options.takeOver ?? true;
+  for (;;) {
+    if (takeOver)
+      await store.withTransaction((tx) => tx.query('DELETE FROM es_leases WHERE subscriber_id = $1', [name]));
+    if (await store.leases.tryAcquire(name, instanceId, ttl)) break;
+    if (Date.now() > waitUntil) throw new Error(`projection ${name} is held by another instance`);
+    await sleep(Math.min(250, ttl / 4), undefined, { signal: options.signal });
+  }
+  let leaseLost = false;
+  const renewal = setInterval(() => {
+    store.leases.renew(name, instanceId, ttl).then(
+      (held) => {
+        if (!held) leaseLost = true;
+      },
+      () => {
+        leaseLost = true;
+      },
+    );
+  }, ttl / 3);
+  try {
+    const resumed = await store.withTransaction(async (tx) => {
+      await tx.query(REBUILDS_DDL);
+      const marked = await tx.query('SELECT 1 FROM projection_rebuilds WHERE name = $1', [name]);
+      if (marked.length > 0) return true;
+      await projection.setup(tx);
+      await reset(tx);
+      await tx.query('DELETE FROM es_checkpoints WHERE subscriber_id = $1', [name]);
+      await tx.query('INSERT INTO projection_rebuilds (name) VALUES ($1)', [name]);
+      return false;
+    });
+    let after = (await store.checkpoints.load(name)) ?? START;
+    let saved: LogPosition | null = after === START ? null : after;
+    const head = await store.headPosition();
+    let applied = 0;
+    const read = (from: LogPosition) => {
+      const page = readPage(store, from, batchSize, projection.filter);
+      page.catch(() => undefined);
+      return page;
+    };
+    let pending = read(after);
+    for (;;) {
+      options.signal?.throwIfAborted();
+      if (leaseLost) throw new Error(`projection ${name}: lease lost during the rebuild`);
+      const page = await pending;
+      // The next page is read while this one is written (another connection on PostgreSQL).
+      if (!page.short) pending = read(page.next);
+      const expectedPrevious = saved;
+      await store.withTransaction(async (tx) => {
+        // Rows and checkpoint share the commit, so a crash that loses it loses both and the replay redoes the page:
+        // the rebuild need not wait for each page's WAL flush (the last page, below, does).
+        if (!page.short) await tx.query('SET LOCAL synchronous_commit = off');
+        await applyPage(projection, page.events, tx);
+        if (comparePositions(page.next, after) > 0) {
+          await store.checkpoints.save(name, page.next, { expectedPrevious, tx });
+        }
+        if (page.short) {
+          // The last page: the tables get what `reset()` may have dropped (indexes), and the mark goes with it, so a
+          // crash between the two cannot leave it behind.
+          await projection.setup(tx);
+          await tx.query('DELETE FROM projection_rebuilds WHERE name = $1', [name]);
+        }
+      });
+      if (comparePositions(page.next, after) > 0) saved = page.next;
+      after = page.next;
+      applied += page.events.length;
+      options.onProgress?.({ name, applied, position: after, head, done: page.short });
+      if (page.short) return { applied, position: after, resumed };
+    }
+  } finally {
+    clearInterval(renewal);
+    await store.leases.release(name, instanceId).catch(() => undefined);
   }
 }

@@ -57,8 +57,10 @@ const SIGN_IN = { status: 401, code: 'AUTHENTICATION_REQUIRED' } as const;
 
 type Expectations = Record<PrincipalName, Outcome>;
 /** Who holds which role among the principals: readers of the workflow are operators, verifiers and auditors. */
-const only = (granted: Partial<Expectations>, otherwise: Outcome = MISSING): Expectations =>
-  ({ ...everyone(otherwise), ...granted }) as Expectations;
+const only = (granted: Partial<Expectations>, otherwise: Outcome = MISSING): Expectations => ({
+  ...everyone(otherwise),
+  ...granted,
+});
 const readers = (outcome: Outcome) => only({ verifier: outcome, auditor: outcome, operator: outcome });
 const DIGEST = (c: string) => `sha256:${c.repeat(64)}`;
 const village = (where: Where) => REGIONS[where].village;
@@ -85,6 +87,8 @@ interface Req {
   body?: object;
   /** Another token than the principal's own (e.g. a session made for this cell); never used for anonymous. */
   token?: string;
+  /** A body sent as is with this media type instead of JSON (a CSV upload). */
+  raw?: { contentType: string; text: string };
 }
 
 /** A fresh user at home in the region, holding VILLAGE_OPERATOR of its village (what most cells act on). */
@@ -592,6 +596,25 @@ const ROUTE_CASES: Record<string, RouteCase> = {
     outside: readers(OUTSIDE),
     anonymous: SIGN_IN,
   },
+  'POST /registry/imports': {
+    // A one-household file, different in every cell (a file is imported once).
+    build: (_w, where) => {
+      created += 1;
+      const kk = `3515140101${String(200000 + created).slice(-6)}`;
+      const text = [
+        'kk_number,nik,name,sex,birth_date,relationship,address,rt,rw,village_code',
+        `${kk},3515140508680001,Warga Matriks ${created},L,1968-08-05,KEPALA_KELUARGA,Jl. Impor 1,001,001,${village(where)}`,
+      ].join('\n');
+      return Promise.resolve({
+        method: 'POST',
+        path: `/registry/imports?villageCode=${village(where)}`,
+        raw: { contentType: 'text/csv', text },
+      });
+    },
+    inside: only({ verifier: 201 }),
+    outside: only({ verifier: OUTSIDE }),
+    anonymous: SIGN_IN,
+  },
   'POST /persons/history': {
     // No region in the request: the answer is filtered to the auditor's scope.
     build: () => Promise.resolve(post('/persons/history', { nik: '3515140508680001' })),
@@ -691,7 +714,11 @@ describe('access matrix', () => {
     const req = await ROUTE_CASES[route]!.build(w, where, who);
     let call = req.method === 'GET' ? request(w.t.server).get(req.path) : request(w.t.server).post(req.path);
     if (who !== 'anonymous') call = call.set('Authorization', bearer(req.token ?? w.principals[who].accessToken));
-    const response = await (req.body ? call.send(req.body) : call);
+    const response = await (req.raw
+      ? call.set('Content-Type', req.raw.contentType).send(req.raw.text)
+      : req.body
+        ? call.send(req.body)
+        : call);
 
     if (typeof expected === 'number') {
       if (response.status !== expected) {

@@ -20,5 +20,9 @@ export function domainCommand<C extends { type: string; data: object }>(
   data: C['data'],
   context: CommandContext,
 ): C {
-  return { type, data: plain(data), metadata: { actor: context.actor, occurredAt: context.occurredAt } } as unknown as C;
+  return {
+    type,
+    data: plain(data),
+    metadata: { actor: context.actor, occurredAt: context.occurredAt },
+  } as unknown as C;
 }

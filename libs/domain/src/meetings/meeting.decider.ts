@@ -188,9 +188,13 @@ function addAgendaItem({ data, metadata: { actor } }: AddAgendaItem, state: Meet
     });
   }
   if (!AGENDA_PROPOSAL_STATUSES.includes(data.proposalStatus)) {
-    throw conflict('PROPOSAL_NOT_WAITING', 'Only a proposal awaiting deliberation, or returned by Dinsos, may go on the agenda.', {
-      proposalId,
-    });
+    throw conflict(
+      'PROPOSAL_NOT_WAITING',
+      'Only a proposal awaiting deliberation, or returned by Dinsos, may go on the agenda.',
+      {
+        proposalId,
+      },
+    );
   }
   if (meeting.agenda.includes(proposalId)) {
     throw conflict('ALREADY_ON_AGENDA', 'This proposal is already on the agenda.', { proposalId });

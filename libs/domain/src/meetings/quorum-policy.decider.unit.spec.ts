@@ -38,9 +38,7 @@ describe('quorum policy per regency', () => {
 
   it('an administrator of the regency sets it; the stream is named after the regency', () => {
     const events = quorumPolicyDecider.decide(set(admin), given([]));
-    expect(events).toEqual([
-      { type: 'QuorumPolicySet', data: { regencyCode: '3515', policy, setBy: 'admin-1' } },
-    ]);
+    expect(events).toEqual([{ type: 'QuorumPolicySet', data: { regencyCode: '3515', policy, setBy: 'admin-1' } }]);
     expect(given(events).policy).toEqual(policy);
     expect(quorumPolicyStreamName('35.15')).toBe('quorumpolicy-3515');
   });
@@ -51,7 +49,7 @@ describe('quorum policy per regency', () => {
   });
 
   it.each([
-    ['a verifier', { userId: 'v', role: 'VERIFIER', scope: '3515' } as Actor, 'ROLE_NOT_ALLOWED'],
+    ['a verifier', { userId: 'v', role: 'VERIFIER', scope: '3515' } satisfies Actor, 'ROLE_NOT_ALLOWED'],
     ['an administrator of another regency', { ...admin, scope: '3201' }, 'OUTSIDE_SCOPE'],
   ])('%s is refused', (_who, actor, code) => {
     expect(rejection(() => quorumPolicyDecider.decide(set(actor), given([])))).toMatchObject({ code });

@@ -686,8 +686,9 @@ export class SqlEventStore implements EventStore {
     q: SqlQueryable,
     entries: readonly { stream: StreamName; events: NewEvent[] }[],
   ): Promise<AppendResult[]> {
-    if (!Array.isArray(entries))
+    if (!isArrayValue(entries)) {
       throw new InvalidArgumentError('INVALID_ARGUMENT', 'entries must be an array', 'entries');
+    }
     const rows: string[] = [];
     const seen = new Set<string>();
     for (const entry of entries) {
@@ -874,4 +875,9 @@ class SqlLeaseStore implements LeaseStore {
     const row = rows[0];
     return row ? { instanceId: row.instance_id, expiresAt: new Date(row.expires_at) } : undefined;
   }
+}
+
+/** Array.isArray without its type predicate, which would narrow a readonly array to any[]. */
+function isArrayValue(value: unknown): boolean {
+  return Array.isArray(value);
 }

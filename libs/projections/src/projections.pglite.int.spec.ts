@@ -1,0 +1,4 @@
+import { pgliteHarness } from './testing/harness';
+import { describeProjections } from './testing/projections.suite';
+
+describeProjections(pgliteHarness());

@@ -1,0 +1,4 @@
+import { postgresHarness } from './testing/harness';
+import { describeProjections } from './testing/projections.suite';
+
+describeProjections(postgresHarness());

@@ -1,0 +1,390 @@
+import type { Projection } from '@muskel/application';
+import type { HouseholdEvent, HouseholdMember } from '@muskel/domain';
+import type { RecordedEvent, StoreTransaction } from '@muskel/event-store';
+import { BlindIndex, ensureBlindIndexKey } from './blind-index';
+import { digitsOnly, ofCategories, occurredAt, streamId } from './support';
+
+export const REGISTRY = 'registry';
+
+export type RegistryCause = { proposalId: string; importId?: undefined } | { importId: string; proposalId?: undefined };
+
+export interface RegistryMember {
+  memberId: string;
+  nik: string;
+  name: string;
+  sex: string;
+  birthDate: string;
+  relationship: string;
+  active: boolean;
+  addedBy: RegistryCause;
+  removal: { proposalId: string; reason: string } | null;
+}
+
+/** The current registry entry of a household. */
+export interface RegistryHousehold {
+  householdId: string;
+  villageCode: string;
+  address: string;
+  rt: string;
+  rw: string;
+  kkNumber: string;
+  status: 'ACTIVE' | 'INACTIVE';
+  source: string;
+  members: RegistryMember[];
+  deactivation: { proposalId: string; reason: string } | null;
+}
+
+interface Loaded {
+  household: RegistryHousehold;
+  revision: number;
+  position: string;
+  updatedAt: string;
+}
+
+/** One version row: what changed, when, why, and the household as it stood after it. */
+interface VersionRow {
+  household_id: string;
+  revision: number;
+  position: string;
+  occurred_at: string;
+  event_type: string;
+  village_code: string;
+  prev_village_code: string | null;
+  status: string;
+  cause_proposal_id: string | null;
+  cause_import_id: string | null;
+  reason: string | null;
+  entered: string[];
+  left: string[];
+  changes: Record<string, string> | null;
+  /** The event's own data: "as of" folds these again (smaller than a snapshot of the household per version). */
+  data: unknown;
+}
+
+function cause(data: { source?: string; proposalId?: string; importId?: string }): RegistryCause {
+  return data.source === 'BASELINE_IMPORT' && data.importId
+    ? { importId: data.importId }
+    : { proposalId: data.proposalId ?? '' };
+}
+
+function toMember(member: HouseholdMember, addedBy: RegistryCause): RegistryMember {
+  return {
+    memberId: member.memberId,
+    nik: member.nik,
+    name: member.name,
+    sex: member.sex,
+    birthDate: member.birthDate,
+    relationship: member.relationship,
+    active: true,
+    addedBy,
+    removal: null,
+  };
+}
+
+/**
+ * Folds one household event: the new entry, and the version row describing the change. Returns undefined for an
+ * event that cannot apply (an event before the enrolment).
+ */
+export function foldHousehold(
+  current: RegistryHousehold | undefined,
+  recorded: RecordedEvent,
+): { household: RegistryHousehold; version: Omit<VersionRow, 'data'>; changedMembers: RegistryMember[] } | undefined {
+  const event = { type: recorded.type, data: recorded.data } as unknown as HouseholdEvent;
+  const base = {
+    household_id: streamId(recorded),
+    revision: recorded.revision,
+    position: recorded.position,
+    occurred_at: occurredAt(recorded),
+    event_type: recorded.type,
+    prev_village_code: null,
+    reason: null,
+    entered: [] as string[],
+    left: [] as string[],
+    changes: null,
+  };
+  const causeOf = (c: RegistryCause) => ({
+    cause_proposal_id: c.proposalId ?? null,
+    cause_import_id: c.importId ?? null,
+  });
+  if (event.type === 'HouseholdEnrolled') {
+    const d = event.data;
+    const c = cause(d);
+    const members = d.members.map((m) => toMember(m, c));
+    const household: RegistryHousehold = {
+      householdId: d.householdId ?? base.household_id,
+      villageCode: digitsOnly(d.villageCode),
+      address: d.address,
+      rt: d.rt,
+      rw: d.rw,
+      kkNumber: d.kkNumber,
+      status: 'ACTIVE',
+      source: d.source,
+      members,
+      deactivation: null,
+    };
+    return {
+      household,
+      changedMembers: members,
+      version: {
+        ...base,
+        ...causeOf(c),
+        village_code: household.villageCode,
+        status: 'ACTIVE',
+        entered: members.map((m) => m.memberId),
+      },
+    };
+  }
+  if (!current) return undefined;
+  const proposalId = (event.data as { proposalId?: string }).proposalId ?? '';
+  const common = { ...base, ...causeOf({ proposalId }), village_code: current.villageCode, status: current.status };
+  switch (event.type) {
+    case 'HouseholdCorrected': {
+      const { kkNumber, address, rt, rw } = event.data.changes;
+      const household = {
+        ...current,
+        ...(address === undefined ? {} : { address }),
+        ...(rt === undefined ? {} : { rt }),
+        ...(rw === undefined ? {} : { rw }),
+        ...(kkNumber === undefined ? {} : { kkNumber }),
+      };
+      return { household, changedMembers: [], version: { ...common, changes: { ...event.data.changes } } };
+    }
+    case 'MemberAdded': {
+      const member = toMember(event.data.member, { proposalId });
+      const household = {
+        ...current,
+        members: [...current.members.filter((m) => m.memberId !== member.memberId), member],
+      };
+      return { household, changedMembers: [member], version: { ...common, entered: [member.memberId] } };
+    }
+    case 'MemberRemoved': {
+      const { memberId, reason, newHeadMemberId } = event.data;
+      const changedMembers: RegistryMember[] = [];
+      const members = current.members.map((m) => {
+        if (m.memberId === memberId) {
+          const removed = { ...m, active: false, removal: { proposalId, reason } };
+          changedMembers.push(removed);
+          return removed;
+        }
+        if (newHeadMemberId !== undefined && m.memberId === newHeadMemberId) return { ...m, relationship: 'HEAD' };
+        return m;
+      });
+      return {
+        household: { ...current, members },
+        changedMembers,
+        version: { ...common, reason, left: [memberId] },
+      };
+    }
+    case 'HouseholdRelocated': {
+      const to = event.data.to;
+      const household = {
+        ...current,
+        villageCode: digitsOnly(to.villageCode),
+        address: to.address,
+        rt: to.rt,
+        rw: to.rw,
+      };
+      const ids = current.members.filter((m) => m.active).map((m) => m.memberId);
+      return {
+        household,
+        changedMembers: [],
+        version: {
+          ...common,
+          village_code: household.villageCode,
+          prev_village_code: current.villageCode,
+          entered: ids,
+          left: ids,
+        },
+      };
+    }
+    case 'HouseholdDeactivated': {
+      const household = {
+        ...current,
+        status: 'INACTIVE' as const,
+        deactivation: { proposalId, reason: event.data.reason },
+      };
+      const ids = current.members.filter((m) => m.active).map((m) => m.memberId);
+      return {
+        household,
+        changedMembers: [],
+        version: { ...common, status: 'INACTIVE', reason: event.data.reason, left: ids },
+      };
+    }
+    case 'HouseholdReactivated': {
+      const household = { ...current, status: 'ACTIVE' as const, deactivation: null };
+      const ids = current.members.filter((m) => m.active).map((m) => m.memberId);
+      return {
+        household,
+        changedMembers: [],
+        version: { ...common, status: 'ACTIVE', reason: event.data.reason, entered: ids },
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The registry: current households (`registry_households`, searchable by the blind-index values of its members'
+ * NIKs and its KK number, and by its members' lower-cased names), and every version of every household
+ * (`registry_versions`) for "as of" and "changes between". A page loads the households it touches in one query, folds in memory and writes each
+ * table with one multi-row statement.
+ */
+const SECONDARY_INDEXES = [
+  {
+    name: 'registry_households_village',
+    create:
+      'CREATE INDEX IF NOT EXISTS registry_households_village ON registry_households (village_code text_pattern_ops, household_id)',
+  },
+  {
+    name: 'registry_households_kk',
+    create: 'CREATE INDEX IF NOT EXISTS registry_households_kk ON registry_households (kk_hmac)',
+  },
+  {
+    name: 'registry_households_nik',
+    create: 'CREATE INDEX IF NOT EXISTS registry_households_nik ON registry_households USING gin (nik_hmacs)',
+  },
+  {
+    name: 'registry_versions_village',
+    create: 'CREATE INDEX IF NOT EXISTS registry_versions_village ON registry_versions (village_code, occurred_at)',
+  },
+  {
+    name: 'registry_versions_prev_village',
+    create: `CREATE INDEX IF NOT EXISTS registry_versions_prev_village ON registry_versions (prev_village_code, occurred_at)
+      WHERE prev_village_code IS NOT NULL`,
+  },
+] as const;
+
+export class RegistryProjection implements Projection {
+  readonly name = REGISTRY;
+  readonly filter = { categories: ['household'] };
+
+  async setup(tx: StoreTransaction): Promise<void> {
+    await ensureBlindIndexKey(tx);
+    await tx.query(`CREATE TABLE IF NOT EXISTS registry_households (
+      household_id text PRIMARY KEY,
+      village_code text NOT NULL,
+      status text NOT NULL,
+      kk_hmac text NOT NULL,
+      nik_hmacs text[] NOT NULL,
+      names_search text NOT NULL,
+      doc jsonb NOT NULL,
+      revision bigint NOT NULL,
+      last_position text NOT NULL,
+      updated_at timestamptz NOT NULL)`);
+    await tx.query(`CREATE TABLE IF NOT EXISTS registry_versions (
+      household_id text NOT NULL,
+      revision bigint NOT NULL,
+      position text NOT NULL,
+      occurred_at timestamptz NOT NULL,
+      event_type text NOT NULL,
+      village_code text NOT NULL,
+      prev_village_code text,
+      status text NOT NULL,
+      cause_proposal_id text,
+      cause_import_id text,
+      reason text,
+      entered jsonb NOT NULL,
+      "left" jsonb NOT NULL,
+      changes jsonb,
+      data jsonb NOT NULL,
+      PRIMARY KEY (household_id, revision))`);
+    for (const index of SECONDARY_INDEXES) await tx.query(index.create);
+  }
+
+  /** Also drops the secondary indexes: a rebuild fills the tables without them and `setup()` builds them at the end. */
+  async reset(tx: StoreTransaction): Promise<void> {
+    await tx.query('TRUNCATE registry_households, registry_versions');
+    for (const index of SECONDARY_INDEXES) await tx.query(`DROP INDEX IF EXISTS ${index.name}`);
+  }
+
+  async apply(event: RecordedEvent, tx: StoreTransaction): Promise<void> {
+    await this.applyBatch([event], tx);
+  }
+
+  async applyBatch(events: RecordedEvent[], tx: StoreTransaction): Promise<void> {
+    const relevant = ofCategories(events, this.filter.categories);
+    if (relevant.length === 0) return;
+    const ids = [...new Set(relevant.map(streamId))];
+    const rows = await tx.query<{ household_id: string; doc: RegistryHousehold; revision: string | number }>(
+      'SELECT household_id, doc, revision FROM registry_households WHERE household_id = ANY($1::text[])',
+      [ids],
+    );
+    const state = new Map<string, Loaded>();
+    for (const row of rows) {
+      state.set(row.household_id, { household: row.doc, revision: Number(row.revision), position: '', updatedAt: '' });
+    }
+    const touched = new Set<string>();
+    const versions: VersionRow[] = [];
+    for (const event of relevant) {
+      const id = streamId(event);
+      const entry = state.get(id);
+      // A replay of an event already applied changes nothing.
+      if (entry && event.revision <= entry.revision) continue;
+      const folded = foldHousehold(entry?.household, event);
+      if (!folded) continue;
+      state.set(id, {
+        household: folded.household,
+        revision: event.revision,
+        position: event.position,
+        updatedAt: folded.version.occurred_at,
+      });
+      touched.add(id);
+      versions.push({ ...folded.version, data: event.data });
+    }
+    if (touched.size === 0) return;
+    const index = await BlindIndex.load(tx);
+    // The versions go first; PostgreSQL writes them while the households are prepared here (same connection).
+    const writingVersions = tx.query(
+      `INSERT INTO registry_versions (household_id, revision, position, occurred_at, event_type, village_code,
+         prev_village_code, status, cause_proposal_id, cause_import_id, reason, entered, "left", changes, data)
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(household_id text, revision bigint, position text,
+         occurred_at timestamptz, event_type text, village_code text, prev_village_code text, status text,
+         cause_proposal_id text, cause_import_id text, reason text, entered jsonb, "left" jsonb, changes jsonb,
+         data jsonb)
+       ON CONFLICT (household_id, revision) DO NOTHING`,
+      [JSON.stringify(versions)],
+    );
+    writingVersions.catch(() => undefined);
+    const households = [...touched].map((id) => {
+      const entry = state.get(id)!;
+      const { members } = entry.household;
+      return {
+        household_id: id,
+        village_code: entry.household.villageCode,
+        status: entry.household.status,
+        kk_hmac: index.kk(entry.household.kkNumber),
+        // Removed members stay findable: an auditor looks for who left as well as who is there.
+        nik_hmacs: members.map((m) => index.nik(m.nik)),
+        names_search: namesSearch(members),
+        doc: entry.household,
+        revision: entry.revision,
+        last_position: entry.position,
+        updated_at: entry.updatedAt,
+      };
+    });
+    const writingHouseholds = tx.query(
+      `INSERT INTO registry_households (household_id, village_code, status, kk_hmac, nik_hmacs, names_search, doc,
+         revision, last_position, updated_at)
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(household_id text, village_code text, status text,
+         kk_hmac text, nik_hmacs text[], names_search text, doc jsonb, revision bigint, last_position text,
+         updated_at timestamptz)
+       ON CONFLICT (household_id) DO UPDATE SET village_code = EXCLUDED.village_code, status = EXCLUDED.status,
+         kk_hmac = EXCLUDED.kk_hmac, nik_hmacs = EXCLUDED.nik_hmacs, names_search = EXCLUDED.names_search,
+         doc = EXCLUDED.doc, revision = EXCLUDED.revision, last_position = EXCLUDED.last_position,
+         updated_at = EXCLUDED.updated_at`,
+      [JSON.stringify(households)],
+    );
+    await Promise.all([writingVersions, writingHouseholds]);
+  }
+}
+
+/** Lower case, single spaces: what name searches compare against. */
+export function searchableName(name: string): string {
+  return name.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/** `|name one|name two|`: one text per household that LIKE patterns search (`%|budi%` is a name prefix). */
+export function namesSearch(members: readonly { name: string }[]): string {
+  return `|${members.map((m) => searchableName(m.name).replace(/\|/g, ' ')).join('|')}|`;
+}

@@ -1,0 +1,25 @@
+/**
+ * Child process of the crash test: rebuilds one projection on the PostgreSQL database in MUSKEL_TEST_DATABASE_URL
+ * and prints `applied <n>` after every page, until the parent kills it.
+ */
+import { rebuildProjection } from '@muskel/application';
+import { createPostgresEventStore } from '@muskel/event-store';
+import { createProjections } from '../index';
+
+async function main(): Promise<void> {
+  const store = await createPostgresEventStore({ connectionString: process.env.MUSKEL_TEST_DATABASE_URL! });
+  await store.init();
+  const projection = createProjections().find((p) => p.name === process.env.MUSKEL_TEST_PROJECTION)!;
+  await rebuildProjection(store, projection, {
+    batchSize: Number(process.env.MUSKEL_TEST_BATCH ?? 1000),
+    leaseTtlMs: 1_000,
+    onProgress: (p) => process.stdout.write(`applied ${p.applied}\n`),
+  });
+  process.stdout.write('finished\n');
+  await store.close();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${String(error)}\n`);
+  process.exit(1);
+});
