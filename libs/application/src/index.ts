@@ -16,4 +16,5 @@ export {
   type ProjectionRunnerOptions,
   type RebuildOptions,
   type RebuildProgress,
+  type RebuildSession,
 } from './projection-runner';

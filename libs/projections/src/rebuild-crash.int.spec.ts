@@ -64,7 +64,11 @@ describe('rebuild after a crash (PostgreSQL, child process)', () => {
     expect(checkpoint! < (await store.headPosition())).toBe(true);
     expect(await store.executor.query('SELECT name FROM projection_rebuilds')).toEqual([{ name: REGISTRY }]);
 
-    const resumed = await rebuildProjection(store, new RegistryProjection(), { batchSize: 2000, leaseWaitMs: 10_000 });
+    const resumed = await rebuildProjection(store, new RegistryProjection(), {
+      batchSize: 2000,
+      segmentSize: 6000,
+      leaseWaitMs: 10_000,
+    });
     expect(resumed.resumed).toBe(true);
     expect(resumed.applied).toBeLessThan(EVENTS);
     const afterCrash = await dumpTables(store.executor, TABLES);

@@ -1,4 +1,4 @@
-import type { Projection } from '@muskel/application';
+import type { Projection, RebuildSession } from '@muskel/application';
 import type { HouseholdEvent, HouseholdMember } from '@muskel/domain';
 import type { RecordedEvent, StoreTransaction } from '@muskel/event-store';
 import { BlindIndex, ensureBlindIndexKey } from './blind-index';
@@ -57,8 +57,6 @@ interface VersionRow {
   entered: string[];
   left: string[];
   changes: Record<string, string> | null;
-  /** The event's own data: "as of" folds these again (smaller than a snapshot of the household per version). */
-  data: unknown;
 }
 
 function cause(data: { source?: string; proposalId?: string; importId?: string }): RegistryCause {
@@ -88,7 +86,7 @@ function toMember(member: HouseholdMember, addedBy: RegistryCause): RegistryMemb
 export function foldHousehold(
   current: RegistryHousehold | undefined,
   recorded: RecordedEvent,
-): { household: RegistryHousehold; version: Omit<VersionRow, 'data'>; changedMembers: RegistryMember[] } | undefined {
+): { household: RegistryHousehold; version: VersionRow; changedMembers: RegistryMember[] } | undefined {
   const event = { type: recorded.type, data: recorded.data } as unknown as HouseholdEvent;
   const base = {
     household_id: streamId(recorded),
@@ -287,8 +285,9 @@ export class RegistryProjection implements Projection {
       entered jsonb NOT NULL,
       "left" jsonb NOT NULL,
       changes jsonb,
-      data jsonb NOT NULL,
       PRIMARY KEY (household_id, revision))`);
+    // Versions once copied the event's data; "as of" now reads it from the log itself (half the rebuild's writes).
+    await tx.query('ALTER TABLE registry_versions DROP COLUMN IF EXISTS data');
     for (const index of SECONDARY_INDEXES) await tx.query(index.create);
   }
 
@@ -305,78 +304,140 @@ export class RegistryProjection implements Projection {
   async applyBatch(events: RecordedEvent[], tx: StoreTransaction): Promise<void> {
     const relevant = ofCategories(events, this.filter.categories);
     if (relevant.length === 0) return;
-    const ids = [...new Set(relevant.map(streamId))];
-    const rows = await tx.query<{ household_id: string; doc: RegistryHousehold; revision: string | number }>(
-      'SELECT household_id, doc, revision FROM registry_households WHERE household_id = ANY($1::text[])',
-      [ids],
-    );
-    const state = new Map<string, Loaded>();
-    for (const row of rows) {
-      state.set(row.household_id, { household: row.doc, revision: Number(row.revision), position: '', updatedAt: '' });
-    }
+    const state = await loadHouseholds(tx, [...new Set(relevant.map(streamId))]);
     const touched = new Set<string>();
-    const versions: VersionRow[] = [];
-    for (const event of relevant) {
-      const id = streamId(event);
-      const entry = state.get(id);
-      // A replay of an event already applied changes nothing.
-      if (entry && event.revision <= entry.revision) continue;
-      const folded = foldHousehold(entry?.household, event);
-      if (!folded) continue;
-      state.set(id, {
-        household: folded.household,
-        revision: event.revision,
-        position: event.position,
-        updatedAt: folded.version.occurred_at,
-      });
-      touched.add(id);
-      versions.push({ ...folded.version, data: event.data });
-    }
+    const versions = foldPage(relevant, state, touched);
     if (touched.size === 0) return;
-    const index = await BlindIndex.load(tx);
-    // The versions go first; PostgreSQL writes them while the households are prepared here (same connection).
-    const writingVersions = tx.query(
-      `INSERT INTO registry_versions (household_id, revision, position, occurred_at, event_type, village_code,
-         prev_village_code, status, cause_proposal_id, cause_import_id, reason, entered, "left", changes, data)
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(household_id text, revision bigint, position text,
-         occurred_at timestamptz, event_type text, village_code text, prev_village_code text, status text,
-         cause_proposal_id text, cause_import_id text, reason text, entered jsonb, "left" jsonb, changes jsonb,
-         data jsonb)
-       ON CONFLICT (household_id, revision) DO NOTHING`,
-      [JSON.stringify(versions)],
-    );
-    writingVersions.catch(() => undefined);
-    const households = [...touched].map((id) => {
-      const entry = state.get(id)!;
-      const { members } = entry.household;
-      return {
-        household_id: id,
-        village_code: entry.household.villageCode,
-        status: entry.household.status,
-        kk_hmac: index.kk(entry.household.kkNumber),
-        // Removed members stay findable: an auditor looks for who left as well as who is there.
-        nik_hmacs: members.map((m) => index.nik(m.nik)),
-        names_search: namesSearch(members),
-        doc: entry.household,
-        revision: entry.revision,
-        last_position: entry.position,
-        updated_at: entry.updatedAt,
-      };
-    });
-    const writingHouseholds = tx.query(
-      `INSERT INTO registry_households (household_id, village_code, status, kk_hmac, nik_hmacs, names_search, doc,
-         revision, last_position, updated_at)
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(household_id text, village_code text, status text,
-         kk_hmac text, nik_hmacs text[], names_search text, doc jsonb, revision bigint, last_position text,
-         updated_at timestamptz)
-       ON CONFLICT (household_id) DO UPDATE SET village_code = EXCLUDED.village_code, status = EXCLUDED.status,
-         kk_hmac = EXCLUDED.kk_hmac, nik_hmacs = EXCLUDED.nik_hmacs, names_search = EXCLUDED.names_search,
-         doc = EXCLUDED.doc, revision = EXCLUDED.revision, last_position = EXCLUDED.last_position,
-         updated_at = EXCLUDED.updated_at`,
-      [JSON.stringify(households)],
-    );
-    await Promise.all([writingVersions, writingHouseholds]);
+    await Promise.all([writeVersions(tx, versions), writeHouseholds(tx, state, touched)]);
   }
+
+  /**
+   * A rebuild keeps the households it has folded in memory across pages and writes each one once per segment
+   * (the runner commits segments of many pages), instead of reading and rewriting it on every page: on a long log
+   * most of a page-by-page rebuild is spent rewriting the same households. Version rows are written per page.
+   */
+  rebuildSession(): RebuildSession {
+    const filter = this.filter.categories;
+    const cache = new Map<string, Loaded>();
+    const dirty = new Set<string>();
+    // Whether every household not in the cache is certainly absent from the table (a rebuild that did not resume).
+    let tableEmpty: boolean | undefined;
+    return {
+      async applyPage(events, tx) {
+        const relevant = ofCategories(events, filter);
+        if (relevant.length === 0) return;
+        tableEmpty ??=
+          (await tx.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM registry_households) AS any'))[0]?.any !==
+          true;
+        const missing = [...new Set(relevant.map(streamId))].filter((id) => !cache.has(id));
+        if (!tableEmpty && missing.length > 0) {
+          for (const [id, loaded] of await loadHouseholds(tx, missing)) cache.set(id, loaded);
+        }
+        const versions = foldPage(relevant, cache, dirty);
+        await writeVersions(tx, versions);
+      },
+      async flush(tx) {
+        for (let i = 0, ids = [...dirty]; i < ids.length; i += HOUSEHOLDS_PER_STATEMENT) {
+          await writeHouseholds(tx, cache, new Set(ids.slice(i, i + HOUSEHOLDS_PER_STATEMENT)));
+        }
+        dirty.clear();
+        // Bounded memory: once written, the households may be forgotten and read back when an event needs them.
+        if (cache.size > MAX_CACHED_HOUSEHOLDS) {
+          cache.clear();
+          tableEmpty = false;
+        }
+      },
+      discard() {
+        cache.clear();
+        dirty.clear();
+        tableEmpty = false;
+      },
+    };
+  }
+}
+
+const HOUSEHOLDS_PER_STATEMENT = 10_000;
+const MAX_CACHED_HOUSEHOLDS = 200_000;
+
+async function loadHouseholds(tx: StoreTransaction, ids: string[]): Promise<Map<string, Loaded>> {
+  const rows = await tx.query<{ household_id: string; doc: RegistryHousehold; revision: string | number }>(
+    'SELECT household_id, doc, revision FROM registry_households WHERE household_id = ANY($1::text[])',
+    [ids],
+  );
+  const state = new Map<string, Loaded>();
+  for (const row of rows) {
+    state.set(row.household_id, { household: row.doc, revision: Number(row.revision), position: '', updatedAt: '' });
+  }
+  return state;
+}
+
+/** Folds a page into `state`, marking the households it changed in `touched`; returns the version rows. */
+function foldPage(relevant: RecordedEvent[], state: Map<string, Loaded>, touched: Set<string>): VersionRow[] {
+  const versions: VersionRow[] = [];
+  for (const event of relevant) {
+    const id = streamId(event);
+    const entry = state.get(id);
+    // A replay of an event already applied changes nothing.
+    if (entry && event.revision <= entry.revision) continue;
+    const folded = foldHousehold(entry?.household, event);
+    if (!folded) continue;
+    state.set(id, {
+      household: folded.household,
+      revision: event.revision,
+      position: event.position,
+      updatedAt: folded.version.occurred_at,
+    });
+    touched.add(id);
+    versions.push(folded.version);
+  }
+  return versions;
+}
+
+async function writeVersions(tx: StoreTransaction, versions: VersionRow[]): Promise<void> {
+  if (versions.length === 0) return;
+  await tx.query(
+    `INSERT INTO registry_versions (household_id, revision, position, occurred_at, event_type, village_code,
+       prev_village_code, status, cause_proposal_id, cause_import_id, reason, entered, "left", changes)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(household_id text, revision bigint, position text,
+       occurred_at timestamptz, event_type text, village_code text, prev_village_code text, status text,
+       cause_proposal_id text, cause_import_id text, reason text, entered jsonb, "left" jsonb, changes jsonb)
+     ON CONFLICT (household_id, revision) DO NOTHING`,
+    [JSON.stringify(versions)],
+  );
+}
+
+async function writeHouseholds(tx: StoreTransaction, state: Map<string, Loaded>, touched: Set<string>): Promise<void> {
+  if (touched.size === 0) return;
+  const index = await BlindIndex.load(tx);
+  const households = [...touched].map((id) => {
+    const entry = state.get(id)!;
+    const { members } = entry.household;
+    return {
+      household_id: id,
+      village_code: entry.household.villageCode,
+      status: entry.household.status,
+      kk_hmac: index.kk(entry.household.kkNumber),
+      // Removed members stay findable: an auditor looks for who left as well as who is there.
+      nik_hmacs: members.map((m) => index.nik(m.nik)),
+      names_search: namesSearch(members),
+      doc: entry.household,
+      revision: entry.revision,
+      last_position: entry.position,
+      updated_at: entry.updatedAt,
+    };
+  });
+  await tx.query(
+    `INSERT INTO registry_households (household_id, village_code, status, kk_hmac, nik_hmacs, names_search, doc,
+       revision, last_position, updated_at)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(household_id text, village_code text, status text,
+       kk_hmac text, nik_hmacs text[], names_search text, doc jsonb, revision bigint, last_position text,
+       updated_at timestamptz)
+     ON CONFLICT (household_id) DO UPDATE SET village_code = EXCLUDED.village_code, status = EXCLUDED.status,
+       kk_hmac = EXCLUDED.kk_hmac, nik_hmacs = EXCLUDED.nik_hmacs, names_search = EXCLUDED.names_search,
+       doc = EXCLUDED.doc, revision = EXCLUDED.revision, last_position = EXCLUDED.last_position,
+       updated_at = EXCLUDED.updated_at`,
+    [JSON.stringify(households)],
+  );
 }
 
 /** Lower case, single spaces: what name searches compare against. */

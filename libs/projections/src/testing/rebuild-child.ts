@@ -12,6 +12,8 @@ async function main(): Promise<void> {
   const projection = createProjections().find((p) => p.name === process.env.MUSKEL_TEST_PROJECTION)!;
   await rebuildProjection(store, projection, {
     batchSize: Number(process.env.MUSKEL_TEST_BATCH ?? 1000),
+    // Segments of a few pages, so the kill lands between committed segments, mid-rebuild.
+    segmentSize: Number(process.env.MUSKEL_TEST_SEGMENT ?? 4000),
     leaseTtlMs: 1_000,
     onProgress: (p) => process.stdout.write(`applied ${p.applied}\n`),
   });
