@@ -30,9 +30,10 @@ export interface Projection {
   /**
    * A rebuild's own way of applying pages, for projections that gain from holding state across pages (the
    * registry writes each household once per segment instead of once per page). The rebuild commits a segment of
-   * pages, then `flush`, then the checkpoint, in one transaction.
+   * pages, then `flush`, then the checkpoint, in one transaction. Given the store, a session may also write
+   * idempotent rows on other connections (in parallel), as long as `flush` waits for them: the checkpoint comes after.
    */
-  rebuildSession?(): RebuildSession;
+  rebuildSession?(store: EventStore): RebuildSession;
 }
 
 export interface RebuildSession {
@@ -42,6 +43,8 @@ export interface RebuildSession {
   flush(tx: StoreTransaction): Promise<void>;
   /** The segment's transaction failed: forget what it held (the retry starts again from the checkpoint). */
   discard(): void;
+  /** The last segment: before `setup` completes the tables in the final transaction (e.g. build indexes aside). */
+  finish?(tx: StoreTransaction): Promise<void>;
 }
 
 export interface ProjectionRunnerOptions {
@@ -373,7 +376,7 @@ export async function rebuildProjection(
       return page;
     };
     let pending = read(after);
-    const session = projection.rebuildSession?.();
+    const session = projection.rebuildSession?.(store);
     // A segment spans several pages only where the next page can be read beside the open transaction (PGlite has
     // one connection).
     const multiPage = store.capabilities().concurrentConnections;
@@ -416,6 +419,7 @@ export async function rebuildProjection(
         if (page.short) {
           // The last page: the tables get what `reset()` may have dropped (indexes), and the mark goes with it, so a
           // crash between the two cannot leave it behind.
+          await session?.finish?.(tx);
           await projection.setup(tx);
           await tx.query('DELETE FROM projection_rebuilds WHERE name = $1', [name]);
         }

@@ -1,6 +1,6 @@
 import type { Projection, RebuildSession } from '@muskel/application';
 import type { HouseholdEvent, HouseholdMember } from '@muskel/domain';
-import type { RecordedEvent, StoreTransaction } from '@muskel/event-store';
+import type { EventStore, RecordedEvent, StoreTransaction } from '@muskel/event-store';
 import { BlindIndex, ensureBlindIndexKey } from './blind-index';
 import { digitsOnly, ofCategories, occurredAt, streamId } from './support';
 
@@ -316,12 +316,36 @@ export class RegistryProjection implements Projection {
    * (the runner commits segments of many pages), instead of reading and rewriting it on every page: on a long log
    * most of a page-by-page rebuild is spent rewriting the same households. Version rows are written per page.
    */
-  rebuildSession(): RebuildSession {
+  rebuildSession(store: EventStore): RebuildSession {
     const filter = this.filter.categories;
     const cache = new Map<string, Loaded>();
     const dirty = new Set<string>();
     // Whether every household not in the cache is certainly absent from the table (a rebuild that did not resume).
     let tableEmpty: boolean | undefined;
+    // On PostgreSQL the rows are written on other connections, in parallel: both cores work, not one. They are
+    // idempotent (versions: DO NOTHING; households: only a later revision replaces one), so a crash before the
+    // segment's checkpoint leaves nothing a replay from that checkpoint would not write the same way.
+    const parallel = store.capabilities().concurrentConnections;
+    const writes = new Set<Promise<void>>();
+    let failed: unknown;
+    const aside = async (work: (tx: StoreTransaction) => Promise<void>): Promise<void> => {
+      while (writes.size >= PARALLEL_WRITES) await Promise.race(writes);
+      if (failed !== undefined) throw failed;
+      const running: Promise<void> = store
+        .withTransaction(async (tx) => {
+          await tx.query('SET LOCAL synchronous_commit = off');
+          await work(tx);
+        })
+        .catch((error: unknown) => {
+          failed ??= error;
+        })
+        .finally(() => writes.delete(running));
+      writes.add(running);
+    };
+    const settle = async (): Promise<void> => {
+      await Promise.all(writes);
+      if (failed !== undefined) throw failed;
+    };
     return {
       async applyPage(events, tx) {
         const relevant = ofCategories(events, filter);
@@ -331,16 +355,23 @@ export class RegistryProjection implements Projection {
           true;
         const missing = [...new Set(relevant.map(streamId))].filter((id) => !cache.has(id));
         if (!tableEmpty && missing.length > 0) {
+          // Rows written aside must be visible before they are read back.
+          await settle();
           for (const [id, loaded] of await loadHouseholds(tx, missing)) cache.set(id, loaded);
         }
         const versions = foldPage(relevant, cache, dirty);
-        await writeVersions(tx, versions);
+        if (parallel) await aside((other) => writeVersions(other, versions));
+        else await writeVersions(tx, versions);
       },
       async flush(tx) {
-        for (let i = 0, ids = [...dirty]; i < ids.length; i += HOUSEHOLDS_PER_STATEMENT) {
-          await writeHouseholds(tx, cache, new Set(ids.slice(i, i + HOUSEHOLDS_PER_STATEMENT)));
-        }
+        const ids = [...dirty];
         dirty.clear();
+        for (let i = 0; i < ids.length; i += HOUSEHOLDS_PER_STATEMENT) {
+          const chunk = new Set(ids.slice(i, i + HOUSEHOLDS_PER_STATEMENT));
+          if (parallel) await aside((other) => writeHouseholds(other, cache, chunk));
+          else await writeHouseholds(tx, cache, chunk);
+        }
+        await settle();
         // Bounded memory: once written, the households may be forgotten and read back when an event needs them.
         if (cache.size > MAX_CACHED_HOUSEHOLDS) {
           cache.clear();
@@ -352,11 +383,25 @@ export class RegistryProjection implements Projection {
         dirty.clear();
         tableEmpty = false;
       },
+      async finish() {
+        if (!parallel) return;
+        // The indexes `reset()` dropped, built side by side (setup() then finds them and only checks).
+        await Promise.all(
+          SECONDARY_INDEXES.map((index) =>
+            store.withTransaction(async (other) => {
+              await other.query("SET LOCAL maintenance_work_mem = '256MB'");
+              await other.query(index.create);
+            }),
+          ),
+        );
+      },
     };
   }
 }
 
-const HOUSEHOLDS_PER_STATEMENT = 10_000;
+/** Writes on other connections at once (the pool has ten; the runner holds two). */
+const PARALLEL_WRITES = 3;
+const HOUSEHOLDS_PER_STATEMENT = 5_000;
 const MAX_CACHED_HOUSEHOLDS = 200_000;
 
 async function loadHouseholds(tx: StoreTransaction, ids: string[]): Promise<Map<string, Loaded>> {
@@ -435,7 +480,8 @@ async function writeHouseholds(tx: StoreTransaction, state: Map<string, Loaded>,
      ON CONFLICT (household_id) DO UPDATE SET village_code = EXCLUDED.village_code, status = EXCLUDED.status,
        kk_hmac = EXCLUDED.kk_hmac, nik_hmacs = EXCLUDED.nik_hmacs, names_search = EXCLUDED.names_search,
        doc = EXCLUDED.doc, revision = EXCLUDED.revision, last_position = EXCLUDED.last_position,
-       updated_at = EXCLUDED.updated_at`,
+       updated_at = EXCLUDED.updated_at
+     WHERE registry_households.revision < EXCLUDED.revision`,
     [JSON.stringify(households)],
   );
 }

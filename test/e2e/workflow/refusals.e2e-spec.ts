@@ -168,6 +168,39 @@ describe('workflow refusals', () => {
     });
   });
 
+  describe('facts recorded at once that do not collide', () => {
+    it('decisions on two different agenda items recorded at the same moment both stand', async () => {
+      const meetingId = await fx.scheduledMeeting(SUKAMAJU);
+      const operator = { userId: 'x', role: 'VILLAGE_OPERATOR' as const, scope: SUKAMAJU };
+      const first = await fx.waitingProposal(SUKAMAJU);
+      const second = await fx.waitingProposal(SUKAMAJU);
+      await fx.addToAgenda(meetingId, first, operator);
+      await fx.addToAgenda(meetingId, second, operator);
+      await as('operator')
+        .post(`/meetings/${meetingId}/open`, { openedAt: '2026-11-25T09:05:00+07:00', attendees: QUORUM })
+        .expect(200);
+      const answers = await Promise.all(
+        [first, second].map((proposalId) =>
+          as('operator').post(`/meetings/${meetingId}/decisions`, {
+            proposalId,
+            decision: 'APPROVED',
+            reason: 'Layak',
+          }),
+        ),
+      );
+      expect(answers.map((a) => a.status)).toEqual([201, 201]);
+    });
+
+    it('a verifier filling a batch with several proposals at once gets them all in', async () => {
+      const { batchId } = await fx.batch(SUKAMAJU, 'OPEN');
+      const proposals = await Promise.all([1, 2, 3].map(() => fx.verifiedProposal(SUKAMAJU)));
+      const answers = await Promise.all(
+        proposals.map((proposalId) => as('verifier').post(`/batches/${batchId}/proposals`, { proposalId })),
+      );
+      expect(answers.map((a) => a.status)).toEqual([201, 201, 201]);
+    });
+  });
+
   describe('rules', () => {
     it('a meeting without quorum does not open: 422 QUORUM_NOT_MET naming what is missing', async () => {
       const meetingId = await fx.scheduledMeeting(SUKAMAJU);

@@ -21,9 +21,13 @@ export class MeetingCommandsHandler {
     return this.run(meetingId, domainCommand<ScheduleMeeting>('ScheduleMeeting', { ...data, meetingId }, c), c);
   }
 
+  /**
+   * Decisions on different agenda items may be recorded at once (two clerks): one that loses the race is decided
+   * again on the new state, where a second decision on the same item is refused. With If-Match, no retry.
+   */
   recordDecision(meetingId: string, data: Omit<RecordDecision['data'], 'meetingId'>, c: CommandContext, rev?: number) {
     const command = domainCommand<RecordDecision>('RecordDecision', { ...data, meetingId }, c);
-    return this.run(meetingId, command, c, rev);
+    return this.run(meetingId, command, c, rev, true);
   }
 
   conclude(meetingId: string, data: Omit<ConcludeMeeting['data'], 'meetingId'>, c: CommandContext, rev?: number) {
@@ -34,9 +38,16 @@ export class MeetingCommandsHandler {
     return this.run(meetingId, domainCommand<CancelMeeting>('CancelMeeting', { meetingId, reason }, c), c, rev);
   }
 
-  private async run(id: string, command: MeetingCommand, c: CommandContext, rev?: number): Promise<ChangeResult> {
+  private async run(
+    id: string,
+    command: MeetingCommand,
+    c: CommandContext,
+    rev?: number,
+    retryOnConflict = false,
+  ): Promise<ChangeResult> {
     const result = await this.pipeline.execute(meetingStreamName(id), meetingDecider, command, c, {
       expectedRevision: rev,
+      retryOnConflict,
     });
     return { revision: result.revision, position: result.position };
   }

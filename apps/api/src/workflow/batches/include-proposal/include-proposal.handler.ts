@@ -26,7 +26,7 @@ export class IncludeProposalHandler {
     rev?: number,
   ): Promise<ChangeResult> {
     const proposalStream = proposalStreamName(proposalId);
-    const { state: proposal, revision } = await this.pipeline.fold(proposalStream, proposalDecider);
+    const { state: proposal } = await this.pipeline.fold(proposalStream, proposalDecider);
     if (proposal.status === 'none' || proposal.villageCode === undefined) {
       throw new DomainError('invalid', 'PROPOSAL_NOT_FOUND', 'No proposal has this id.', { field: 'proposalId' });
     }
@@ -48,10 +48,12 @@ export class IncludeProposalHandler {
           stream: proposalStream,
           decider: proposalDecider,
           commands: [domainCommand<MarkBatched>('MarkBatched', { proposalId, batchId: batch.batchId }, context)],
-          expectedRevision: revision,
         },
       ],
       context,
+      // Filling a batch is recording, not judging: a verifier adding many proposals at once should not see one
+      // fail because another was added meanwhile. Deciding again re-checks everything (MarkBatched needs VERIFIED).
+      { retryOnConflict: true },
     );
     return { revision: result!.revision, position: result!.position };
   }

@@ -15,7 +15,7 @@ import { domainCommand } from '../../workflow-command';
 /**
  * Puts a proposal on a meeting's agenda and tables it, both in one transaction: a proposal is never on an agenda
  * without knowing it, nor tabled at a meeting whose agenda lacks it. Two meetings racing for one proposal: the
- * proposal's expected revision lets only one win.
+ * proposal's revision lets only one append, and the other, deciding again, finds it tabled already.
  */
 @Injectable()
 export class AddAgendaItemHandler {
@@ -23,7 +23,7 @@ export class AddAgendaItemHandler {
 
   async execute(meetingId: string, proposalId: string, context: CommandContext, rev?: number): Promise<ChangeResult> {
     const proposalStream = proposalStreamName(proposalId);
-    const { state: proposal, revision: proposalRevision } = await this.pipeline.fold(proposalStream, proposalDecider);
+    const { state: proposal } = await this.pipeline.fold(proposalStream, proposalDecider);
     if (proposal.status === 'none' || proposal.villageCode === undefined) {
       throw new DomainError('invalid', 'PROPOSAL_NOT_FOUND', 'No proposal has this id.', { field: 'proposalId' });
     }
@@ -45,10 +45,12 @@ export class AddAgendaItemHandler {
           stream: proposalStream,
           decider: proposalDecider,
           commands: [domainCommand<TableProposal>('TableProposal', { proposalId, meetingId }, context)],
-          expectedRevision: proposalRevision,
         },
       ],
       context,
+      // Recording a fact, not a judgement: losing a race to another agenda item is decided again (TableProposal
+      // re-checks the proposal's status on the fresh state). With If-Match the conflict reaches the client.
+      { retryOnConflict: true },
     );
     return { revision: meeting!.revision, position: meeting!.position };
   }
