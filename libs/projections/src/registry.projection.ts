@@ -327,7 +327,7 @@ export class RegistryProjection implements Projection {
     // segment's checkpoint leaves nothing a replay from that checkpoint would not write the same way.
     const parallel = store.capabilities().concurrentConnections;
     const writes = new Set<Promise<void>>();
-    let failed: unknown;
+    let failed: Error | undefined;
     const aside = async (work: (tx: StoreTransaction) => Promise<void>): Promise<void> => {
       while (writes.size >= PARALLEL_WRITES) await Promise.race(writes);
       if (failed !== undefined) throw failed;
@@ -337,7 +337,7 @@ export class RegistryProjection implements Projection {
           await work(tx);
         })
         .catch((error: unknown) => {
-          failed ??= error;
+          failed ??= error instanceof Error ? error : new Error('a parallel rebuild write failed', { cause: error });
         })
         .finally(() => writes.delete(running));
       writes.add(running);
