@@ -131,7 +131,12 @@ describe('node dist/apps/api/main.js', () => {
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       expect(body).toMatchObject({ status: 'ok', info: { eventStore: { status: 'up', kind: 'pglite' } } });
-      expect(stdout).toContain(`listening on http://localhost:${port} (event store: pglite`);
+      // The start-up line is written once listen() has returned, which may come a moment after the first answer.
+      const line = `listening on http://localhost:${port} (event store: pglite`;
+      for (let waited = 0; !stdout.includes(line) && waited < 10_000; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(stdout).toContain(line);
 
       child.kill('SIGTERM');
       const exit = await withTimeout(exited, 15_000, 'exit after SIGTERM');
