@@ -65,6 +65,7 @@ function summarise(recorded: RecordedEvent): JsonObject {
       if (event.data.removal) summary.removalReason = event.data.removal.reason;
       break;
     case 'ProposalTabled':
+    case 'ProposalUntabled':
       summary.meetingId = event.data.meetingId;
       break;
     case 'ProposalDeliberated':

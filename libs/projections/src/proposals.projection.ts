@@ -31,6 +31,8 @@ export interface ProposalView {
   /** The meeting whose agenda holds it now, or the last one that deliberated it. */
   meetingId: string | null;
   tabledAt: string | null;
+  /** The status before tabling, restored when a cancelled meeting takes it off its agenda. */
+  tabledFrom?: string | null;
   decision: ProposalDeliberation | null;
   deliberations: ProposalDeliberation[];
   fieldVisits: { visitedAt: string; outcome: string; visitedBy: string }[];
@@ -121,7 +123,9 @@ export function foldProposal(doc: ProposalView | undefined, recorded: RecordedEv
     case 'ProposalWithdrawn':
       return { ...doc, status: 'WITHDRAWN', withdrawn: { reason: event.data.reason, at } };
     case 'ProposalTabled':
-      return { ...doc, status: 'TABLED', meetingId: event.data.meetingId, tabledAt: at };
+      return { ...doc, status: 'TABLED', meetingId: event.data.meetingId, tabledAt: at, tabledFrom: doc.status };
+    case 'ProposalUntabled':
+      return { ...doc, status: doc.tabledFrom ?? 'WAITING', meetingId: null, tabledAt: null, tabledFrom: null };
     case 'ProposalDeliberated': {
       const d = event.data;
       const deliberation: ProposalDeliberation = {

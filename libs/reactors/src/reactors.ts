@@ -58,9 +58,13 @@ function proposalTarget(proposalId: string): { stream: string; key: string } {
 function meetingReactor(): Projection {
   return {
     name: MEETING_REACTOR,
-    filter: { categories: ['meeting'], eventTypes: ['MeetingConcluded'] },
+    filter: { categories: ['meeting'], eventTypes: ['MeetingConcluded', 'MeetingCancelled'] },
     setup: setupFailures,
     async apply(event, tx) {
+      if (event.type === 'MeetingCancelled') {
+        await releaseAgenda(event, tx);
+        return;
+      }
       if (event.type !== 'MeetingConcluded') return;
       const meetingId = idOf(event.streamName, 'meeting');
       const decisions = (event.data['decisions'] ?? []) as unknown as readonly MinutedDecision[];
@@ -104,6 +108,27 @@ function meetingReactor(): Projection {
       }
     },
   };
+}
+
+/**
+ * A cancelled meeting decides nothing: every proposal still tabled at it goes back to waiting for another meeting
+ * (in the status it had before), so none is stranded on the agenda of a meeting that will never conclude.
+ */
+async function releaseAgenda(event: RecordedEvent, tx: StoreTransaction): Promise<void> {
+  const meetingId = idOf(event.streamName, 'meeting');
+  const agenda = (await readStreamInTransaction(tx, event.streamName))
+    .filter((stored) => stored.type === 'AgendaItemAdded')
+    .map((stored) => text(stored.data['proposalId']));
+  for (const proposalId of agenda) {
+    const state = await proposalState(tx, proposalId);
+    if (state.status !== 'TABLED' || state.meetingId !== meetingId) continue; // released already, or elsewhere
+    const command: ProposalCommand = {
+      type: 'UntableProposal',
+      data: { proposalId, meetingId, reason: 'The meeting was cancelled.' },
+      metadata: metadataOf(event),
+    };
+    await runCommand(tx, MEETING_REACTOR, event, proposalTarget(proposalId), proposalDecider, [command]);
+  }
 }
 
 /** (b) Batch facts carried to each proposal: batched, sent to Pusdatin, Pusdatin's result. */

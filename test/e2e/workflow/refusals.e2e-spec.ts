@@ -4,7 +4,15 @@
  * (exactly one wins), a quorum not met (422), and retries with an Idempotency-Key (the first answer again).
  */
 import request from 'supertest';
-import { bearer, expectProblem, openSession, seedUser, startApp, type TestApp } from '../support/access-app';
+import {
+  bearer,
+  eventually,
+  expectProblem,
+  openSession,
+  seedUser,
+  startApp,
+  type TestApp,
+} from '../support/access-app';
 import { QUORUM, WorkflowFixtures } from '../support/workflow-fixtures';
 
 const SUKAMAJU = '3515142001';
@@ -165,6 +173,21 @@ describe('workflow refusals', () => {
         history: { type: string }[];
       };
       expect(meeting.history.filter((e) => e.type === 'DecisionRecorded')).toHaveLength(1);
+    });
+  });
+
+  describe('a cancelled meeting', () => {
+    it('releases its agenda: the proposal waits again and goes on the next meeting', async () => {
+      const meetingId = await fx.scheduledMeeting(SUKAMAJU);
+      const proposalId = await fx.waitingProposal(SUKAMAJU);
+      await as('operator').post(`/meetings/${meetingId}/agenda`, { proposalId }).expect(201);
+      await as('operator').post(`/meetings/${meetingId}/cancel`, { reason: 'Banjir di balai desa' }).expect(200);
+      const status = async () =>
+        ((await as('operator').get(`/proposals/${proposalId}`).expect(200)).body as { status: string }).status;
+      await eventually(async () => ((await status()) === 'WAITING' ? true : undefined), 10_000);
+      const next = await fx.scheduledMeeting(SUKAMAJU);
+      await as('operator').post(`/meetings/${next}/agenda`, { proposalId }).expect(201);
+      expect(await status()).toBe('TABLED');
     });
   });
 

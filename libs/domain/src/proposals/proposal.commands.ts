@@ -108,6 +108,15 @@ export type WithdrawProposal = DomainCommand<
 
 export type TableProposal = DomainCommand<'TableProposal', { readonly proposalId: string; readonly meetingId: string }>;
 
+/**
+ * Takes a proposal off the agenda of a meeting that was cancelled (issued by the reactor, as SYSTEM): it waits again
+ * for a meeting, in the status it had before it was tabled.
+ */
+export type UntableProposal = DomainCommand<
+  'UntableProposal',
+  { readonly proposalId: string; readonly meetingId: string; readonly reason: string }
+>;
+
 export const VILLAGE_DECISIONS = ['APPROVED', 'REJECTED', 'DEFERRED'] as const;
 export type VillageDecision = (typeof VILLAGE_DECISIONS)[number];
 
@@ -212,6 +221,7 @@ export type ProposalCommand =
   | AmendProposal
   | WithdrawProposal
   | TableProposal
+  | UntableProposal
   | DeliberateProposal
   | RaiseFlag
   | ResolveFlag

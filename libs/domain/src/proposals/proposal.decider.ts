@@ -29,6 +29,7 @@ import {
   type ReturnProposal,
   type SubmitProposal,
   type TableProposal,
+  type UntableProposal,
   type VerifyProposal,
   type Votes,
   type WithdrawProposal,
@@ -108,6 +109,8 @@ export type ProposalState = {
   readonly content: ProposalContent;
   /** The meeting whose agenda holds the proposal, while TABLED. */
   readonly meetingId?: string;
+  /** The status it had when tabled (WAITING or RETURNED), to go back to if the meeting is cancelled. */
+  readonly tabledFrom?: ProposalStatus;
   /** Meetings that already deliberated it (once per meeting). */
   readonly deliberatedAt: readonly string[];
   readonly openFlags: readonly OpenFlag[];
@@ -256,6 +259,18 @@ function table({ data, metadata: { actor } }: TableProposal, state: ProposalStat
     throw conflict('ALREADY_DELIBERATED_AT_MEETING', 'This meeting already deliberated the proposal.', { meetingId });
   }
   return [{ type: 'ProposalTabled', data: { meetingId } }];
+}
+
+function untable({ data, metadata: { actor } }: UntableProposal, state: ProposalState): ProposalEvent[] {
+  const proposal = requireExisting(state, data.proposalId);
+  authorize(actor, proposal.villageCode, ['VILLAGE_OPERATOR'], true);
+  const meetingId = parseId(data.meetingId, 'meetingId');
+  const reason = parseText(data.reason, 'reason', 'INVALID_REASON');
+  requireStatus(proposal, ['TABLED'], 'NOT_TABLED', 'Only a proposal on an agenda is taken off it.');
+  if (proposal.meetingId !== meetingId) {
+    throw conflict('NOT_TABLED_AT_MEETING', 'The proposal is on the agenda of another meeting.', { meetingId });
+  }
+  return [{ type: 'ProposalUntabled', data: { meetingId, reason } }];
 }
 
 function parseVotes(input: Votes | undefined): Votes | undefined {
@@ -459,6 +474,8 @@ export function decide(command: ProposalCommand, state: ProposalState): Proposal
       return withdraw(command, state);
     case 'TableProposal':
       return table(command, state);
+    case 'UntableProposal':
+      return untable(command, state);
     case 'DeliberateProposal':
       return deliberate(command, state);
     case 'RaiseFlag':
@@ -509,7 +526,16 @@ export function evolve(state: ProposalState, event: ProposalEvent): ProposalStat
     case 'ProposalWithdrawn':
       return { ...state, status: 'WITHDRAWN', meetingId: undefined };
     case 'ProposalTabled':
-      return { ...state, status: 'TABLED', meetingId: event.data.meetingId };
+      return {
+        ...state,
+        status: 'TABLED',
+        meetingId: event.data.meetingId,
+        ...(state.status === 'none' ? {} : { tabledFrom: state.status }),
+      };
+    case 'ProposalUntabled': {
+      const { meetingId: _meeting, tabledFrom, ...rest } = state;
+      return { ...rest, status: tabledFrom ?? 'WAITING' };
+    }
     case 'ProposalDeliberated': {
       const { meetingId, decision, recordedBy, deliberatedAt } = event.data;
       const status: ProposalStatus =

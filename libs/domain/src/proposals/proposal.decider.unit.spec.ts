@@ -278,7 +278,7 @@ describe('proposalDecider', () => {
   });
 
   it('lists every event type', () => {
-    expect(PROPOSAL_EVENT_TYPES).toHaveLength(14);
+    expect(PROPOSAL_EVENT_TYPES).toHaveLength(15);
     expect(isProposalEventType('ProposalVerified')).toBe(true);
     expect(isProposalEventType('UserRegistered')).toBe(false);
   });
@@ -500,6 +500,47 @@ describe('TableProposal', () => {
     [system, 'ADMIN_NOT_IN_WORKFLOW'],
   ])('%j may not table: %s', (actor, code) => {
     expectRejection(given(...WAITING), table(actor), 'forbidden', code);
+  });
+});
+
+describe('UntableProposal (a cancelled meeting releases its agenda)', () => {
+  const untable = (actor: Actor, meetingId = MEETING, reason = 'Rapat dibatalkan'): ProposalCommand => ({
+    type: 'UntableProposal',
+    data: { proposalId: ID, meetingId, reason },
+    metadata: meta(actor),
+  });
+  const untabled = { type: 'ProposalUntabled', data: { meetingId: MEETING, reason: 'Rapat dibatalkan' } };
+
+  it.each(['WAITING', 'RETURNED'] as const)('a proposal tabled while %s goes back to %s', (status) => {
+    const tabledState = given(...HISTORIES[status], tabled());
+    expect(tabledState.status).toBe('TABLED');
+    const events = decide(untable(system), tabledState);
+    expect(events).toEqual([untabled]);
+    const after = given(...HISTORIES[status], tabled(), ...(events));
+    expect(after).toMatchObject({ status });
+    expect(after.meetingId).toBeUndefined();
+    // and it may go on another agenda
+    expect(decide(table(operator, 'meeting-2'), after)).toEqual([tabled('meeting-2')]);
+  });
+
+  it('only from the meeting that tabled it: NOT_TABLED_AT_MEETING', () => {
+    expectRejection(given(...TABLED), untable(system, 'meeting-2'), 'conflict', 'NOT_TABLED_AT_MEETING');
+  });
+
+  it.each(['WAITING', 'APPROVED'] as const)('a %s proposal is NOT_TABLED', (status) => {
+    expectRejection(state(status), untable(system), 'conflict', 'NOT_TABLED');
+  });
+
+  it('needs a reason', () => {
+    expectRejection(given(...TABLED), untable(system, MEETING, ' '), 'invalid', 'INVALID_REASON');
+  });
+
+  it.each<[Actor, string]>([
+    [verifier, 'ROLE_NOT_ALLOWED'],
+    [neighbourOperator, 'OUTSIDE_SCOPE'],
+    [admin, 'ADMIN_NOT_IN_WORKFLOW'],
+  ])('%j may not take it off the agenda: %s', (actor, code) => {
+    expectRejection(given(...TABLED), untable(actor), 'forbidden', code);
   });
 });
 

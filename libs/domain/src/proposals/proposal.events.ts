@@ -33,6 +33,8 @@ export type ProposalSubmitted = DomainEvent<
 export type ProposalAmended = DomainEvent<'ProposalAmended', ProposalContent>;
 export type ProposalWithdrawn = DomainEvent<'ProposalWithdrawn', { readonly reason: string }>;
 export type ProposalTabled = DomainEvent<'ProposalTabled', { readonly meetingId: string }>;
+/** Off the agenda of a cancelled meeting: waiting again. */
+export type ProposalUntabled = DomainEvent<'ProposalUntabled', { readonly meetingId: string; readonly reason: string }>;
 export type ProposalDeliberated = DomainEvent<
   'ProposalDeliberated',
   {
@@ -86,6 +88,7 @@ export type ProposalEvent =
   | ProposalAmended
   | ProposalWithdrawn
   | ProposalTabled
+  | ProposalUntabled
   | ProposalDeliberated
   | FlagRaised
   | FlagResolved
@@ -103,6 +106,7 @@ export const PROPOSAL_EVENT_TYPES = [
   'ProposalAmended',
   'ProposalWithdrawn',
   'ProposalTabled',
+  'ProposalUntabled',
   'ProposalDeliberated',
   'FlagRaised',
   'FlagResolved',
