@@ -516,7 +516,7 @@ describe('UntableProposal (a cancelled meeting releases its agenda)', () => {
     expect(tabledState.status).toBe('TABLED');
     const events = decide(untable(system), tabledState);
     expect(events).toEqual([untabled]);
-    const after = given(...HISTORIES[status], tabled(), ...(events));
+    const after = given(...HISTORIES[status], tabled(), ...events);
     expect(after).toMatchObject({ status });
     expect(after.meetingId).toBeUndefined();
     // and it may go on another agenda
