@@ -1,13 +1,13 @@
 /**
  * Golden proof probes from github.com/transparency-dev/merkle (Apache-2.0) at commit 417fb0c, testdata/inclusion
- * and testdata/consistency, copied to shared/testvectors/transparency-dev-merkle (see its LICENSE).
+ * and testdata/consistency, vendored under libs/audit/testdata/transparency-dev-merkle (from the shared test vectors) (see its LICENSE).
  * The verifier must accept exactly the probes with wantErr false.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { leafHash, consistencyProof, inclusionProof, verifyConsistency, verifyInclusion } from './merkle';
 
-const ROOT = join(__dirname, '../../../../shared/testvectors/transparency-dev-merkle/testdata');
+const ROOT = join(__dirname, '../testdata/transparency-dev-merkle/testdata');
 
 interface InclusionProbe {
   leafIdx: number;

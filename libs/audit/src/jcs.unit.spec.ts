@@ -1,13 +1,13 @@
 /**
  * RFC 8785 JCS. Vectors: github.com/cyberphone/json-canonicalization (Apache-2.0) at commit 19d51d7,
- * testdata/{input,output,outhex}, copied to shared/testvectors/jcs (see its LICENSE).
+ * testdata/{input,output,outhex}, vendored under libs/audit/testdata/jcs (from the shared test vectors) (see its LICENSE).
  * Number samples: RFC 8785 Appendix B and the es6testfile sample lines in that testdata README.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalize, canonicalizeToBytes, isCanonicalJson } from './jcs';
 
-const DIR = join(__dirname, '../../../../shared/testvectors/jcs/testdata');
+const DIR = join(__dirname, '../testdata/jcs/testdata');
 const names = readdirSync(join(DIR, 'input')).filter((f) => f.endsWith('.json'));
 
 describe('cyberphone JCS vectors', () => {
