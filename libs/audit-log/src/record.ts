@@ -1,0 +1,61 @@
+import { createHash, createHmac } from 'node:crypto';
+import { canonicalize } from '@muskel/audit';
+import type { RecordedEvent } from '@muskel/event-store';
+
+/**
+ * One leaf of the audit log: what happened, to which stream, by whom (a pseudonym) and when, and a digest of the
+ * stored event. No personal data: the event's data and metadata are only hashed.
+ */
+export interface AuditRecord {
+  v: 1;
+  seq: number;
+  eventId: string;
+  type: string;
+  stream: string;
+  revision: number;
+  /** HMAC-SHA256 of the actor's userId under the pseudonym key, hex, 32 chars; null when the event has no actor. */
+  actor: string | null;
+  role: string | null;
+  occurredAt: string | null;
+  recordedAt: string;
+  /** `sha256:<hex>` of the RFC 8785 canonical JSON of `{ data, metadata }` of the stored event. */
+  digest: string;
+}
+
+export const PSEUDONYM_LENGTH = 32;
+
+/** The actor's pseudonym: keyed, so a low-entropy userId cannot be recovered by hashing guesses. */
+export function actorPseudonym(key: Uint8Array, userId: string): string {
+  return createHmac('sha256', key).update(userId, 'utf8').digest('hex').slice(0, PSEUDONYM_LENGTH);
+}
+
+export function eventDigest(event: Pick<RecordedEvent, 'data' | 'metadata'>): string {
+  const canonical = canonicalize({ data: event.data, metadata: event.metadata });
+  return `sha256:${createHash('sha256').update(canonical, 'utf8').digest('hex')}`;
+}
+
+export function auditRecord(event: RecordedEvent, seq: number, pseudonymKey: Uint8Array): AuditRecord {
+  const actor = event.metadata.actor;
+  const actorFields = typeof actor === 'object' && actor !== null && !Array.isArray(actor) ? actor : {};
+  const userId = actorFields.userId;
+  const role = actorFields.role;
+  const occurredAt = event.metadata.occurredAt;
+  return {
+    v: 1,
+    seq,
+    eventId: event.id,
+    type: event.type,
+    stream: event.streamName,
+    revision: event.revision,
+    actor: typeof userId === 'string' && userId !== '' ? actorPseudonym(pseudonymKey, userId) : null,
+    role: typeof role === 'string' ? role : null,
+    occurredAt: typeof occurredAt === 'string' ? occurredAt : null,
+    recordedAt: event.recordedAt.toISOString(),
+    digest: eventDigest(event),
+  };
+}
+
+/** The leaf's exact bytes: RFC 8785 canonical JSON. Stored as text; verifiers hash its UTF-8 bytes. */
+export function recordText(record: AuditRecord): string {
+  return canonicalize({ ...record });
+}
