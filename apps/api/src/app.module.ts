@@ -6,6 +6,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AuthModule, type AuthModuleOptions } from '@muskel/auth';
 import { EventStoreModule } from '@muskel/nest-event-store';
 import { HealthModule } from './health/health.module';
+import { AuditModule } from './audit/audit.module';
 import { ApplicationModule } from './common/application.module';
 import { UsersModule } from './users/users.module';
 import { WorkerModule } from './workflow/worker.module';
@@ -44,7 +45,7 @@ export class AppModule {
         HealthModule,
         ApplicationModule,
         // MUSKEL_ROLE: `api` serves HTTP only, `worker` runs projections and reactors only, `all` (default) both.
-        ...(config.MUSKEL_ROLE === 'worker' ? [] : [UsersModule, WorkflowModule]),
+        ...(config.MUSKEL_ROLE === 'worker' ? [] : [UsersModule, WorkflowModule, AuditModule]),
         ...(config.MUSKEL_ROLE === 'api' ? [] : [WorkerModule]),
       ],
     };

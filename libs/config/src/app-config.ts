@@ -30,6 +30,8 @@ export const CONFIG_RULES = {
   AUTH_ACCESS_TOKEN_TTL: 'must be a whole number of seconds from 60 to 86400',
   AUTH_REFRESH_TOKEN_TTL: 'must be a whole number of seconds from 300 to 2592000',
   AUTH_LOCKOUT_SECONDS: 'must be a whole number of seconds from 1 to 86400',
+  AUDIT_LOG_ORIGIN: 'must be a log origin such as audit.example.go.id/log (letters, digits, ".", "-", "_", "/")',
+  AUDIT_SIGNER_KEY: 'must be an Ed25519 signer key in note format (PRIVATE+KEY+<name>+<id>+<key>)',
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_RULES;
@@ -200,4 +202,35 @@ export class AppConfig {
   @Min(1, { message: CONFIG_RULES.AUTH_LOCKOUT_SECONDS })
   @Max(86_400, { message: CONFIG_RULES.AUTH_LOCKOUT_SECONDS })
   readonly AUTH_LOCKOUT_SECONDS: number = 900;
+
+  /** The audit log's origin: the first line of every signed checkpoint, naming this log to its verifiers. */
+  @IsString({ message: CONFIG_RULES.AUDIT_LOG_ORIGIN })
+  @ValidateBy(
+    {
+      name: 'isLogOrigin',
+      validator: {
+        validate: (value) => typeof value === 'string' && /^[A-Za-z0-9][A-Za-z0-9._\-/]{2,99}$/.test(value),
+      },
+    },
+    { message: CONFIG_RULES.AUDIT_LOG_ORIGIN },
+  )
+  readonly AUDIT_LOG_ORIGIN: string = 'muskel.local/audit-log';
+
+  /**
+   * Signs the audit log's checkpoints. Unset: a key is generated on first use and kept in the database (the
+   * embedded default); in production set it, from a secret store, and publish its verifier key.
+   */
+  @IsOptional()
+  @IsString({ message: CONFIG_RULES.AUDIT_SIGNER_KEY })
+  @ValidateBy(
+    {
+      name: 'isSignerKey',
+      validator: {
+        validate: (value) =>
+          typeof value === 'string' && /^PRIVATE\+KEY\+[^+\s]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$/.test(value),
+      },
+    },
+    { message: CONFIG_RULES.AUDIT_SIGNER_KEY },
+  )
+  readonly AUDIT_SIGNER_KEY?: string;
 }

@@ -19,7 +19,7 @@ export class ConfigValidationError extends Error {
   }
 }
 
-const SECRET_VARIABLES: ReadonlySet<ConfigVariable> = new Set(['AUTH_TOKEN_SECRET']);
+const SECRET_VARIABLES: ReadonlySet<ConfigVariable> = new Set(['AUTH_TOKEN_SECRET', 'AUDIT_SIGNER_KEY']);
 
 /** Hides the password in `scheme://user:password@host` so an error message never prints a secret. */
 export function maskCredentials(value: string): string {

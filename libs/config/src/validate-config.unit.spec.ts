@@ -10,6 +10,9 @@ function problemsOf(env: Record<string, unknown>): string[] {
   throw new Error('expected validateConfig to throw');
 }
 
+/** A signer key in note format (from golang.org/x/mod/sumdb/note's tests: PeterNeumann). */
+const SIGNER_KEY = 'PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz';
+
 describe('validateConfig', () => {
   it('applies the defaults when nothing is set', () => {
     const config = validateConfig({});
@@ -26,9 +29,11 @@ describe('validateConfig', () => {
       AUTH_ACCESS_TOKEN_TTL: 900,
       AUTH_REFRESH_TOKEN_TTL: 43_200,
       AUTH_LOCKOUT_SECONDS: 900,
+      AUDIT_LOG_ORIGIN: 'muskel.local/audit-log',
     });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.AUTH_TOKEN_SECRET).toBeUndefined();
+    expect(config.AUDIT_SIGNER_KEY).toBeUndefined();
   });
 
   it('treats empty values as unset and ignores unknown variables', () => {
@@ -54,6 +59,8 @@ describe('validateConfig', () => {
       AUTH_ACCESS_TOKEN_TTL: '300',
       AUTH_REFRESH_TOKEN_TTL: '3600',
       AUTH_LOCKOUT_SECONDS: '60',
+      AUDIT_LOG_ORIGIN: 'audit.sidoarjokab.go.id/muskel',
+      AUDIT_SIGNER_KEY: SIGNER_KEY,
     });
     expect({ ...config }).toEqual({
       PORT: 8080,
@@ -69,7 +76,17 @@ describe('validateConfig', () => {
       AUTH_ACCESS_TOKEN_TTL: 300,
       AUTH_REFRESH_TOKEN_TTL: 3600,
       AUTH_LOCKOUT_SECONDS: 60,
+      AUDIT_LOG_ORIGIN: 'audit.sidoarjokab.go.id/muskel',
+      AUDIT_SIGNER_KEY: SIGNER_KEY,
     });
+  });
+
+  it('refuses a malformed audit origin or signer key, never echoing the key', () => {
+    expect(() => validateConfig({ AUDIT_LOG_ORIGIN: 'has spaces in it' })).toThrow(/AUDIT_LOG_ORIGIN/);
+    expect(() => validateConfig({ AUDIT_SIGNER_KEY: 'not-a-key-secret-value' })).toThrow(/AUDIT_SIGNER_KEY/);
+    expect(() => validateConfig({ AUDIT_SIGNER_KEY: 'not-a-key-secret-value' })).toThrow(
+      /^(?![\s\S]*not-a-key-secret-value)/,
+    );
   });
 
   it.each([

@@ -621,6 +621,57 @@ const ROUTE_CASES: Record<string, RouteCase> = {
     inside: only({ auditor: 200 }),
     anonymous: SIGN_IN,
   },
+  // ------------------------------------------------------------------ the audit log (issue 5, first part)
+  'GET /audit/v1/verifier-key': {
+    build: () => Promise.resolve(get('/audit/v1/verifier-key')),
+    inside: everyone(200),
+    anonymous: 200,
+  },
+  'POST /audit/v1/checkpoints': {
+    build: () => Promise.resolve(post('/audit/v1/checkpoints')),
+    inside: only({ admin: 201, auditor: 201, national: 201 }),
+    anonymous: SIGN_IN,
+  },
+  'GET /audit/v1/checkpoint': {
+    // Signed before the cell runs, so there is one to read.
+    build: async (w) => {
+      await request(w.t.server)
+        .post('/audit/v1/checkpoints')
+        .set('Authorization', bearer(w.principals.national.accessToken))
+        .expect(201);
+      return get('/audit/v1/checkpoint');
+    },
+    inside: everyone(200),
+    anonymous: 200,
+  },
+  'GET /audit/v1/checkpoints': {
+    build: () => Promise.resolve(get('/audit/v1/checkpoints')),
+    inside: everyone(200),
+    anonymous: 200,
+  },
+  'GET /audit/v1/proofs/inclusion': {
+    build: () => Promise.resolve(get('/audit/v1/proofs/inclusion?index=0&size=1')),
+    inside: everyone(200),
+    anonymous: 200,
+  },
+  'GET /audit/v1/proofs/consistency': {
+    build: () => Promise.resolve(get('/audit/v1/proofs/consistency?from=1&to=1')),
+    inside: everyone(200),
+    anonymous: 200,
+  },
+  'GET /audit/v1/events/:eventId/bundle': {
+    build: async (w) => {
+      const [first] = await w.t.db.query<{ event_id: string }>('SELECT event_id FROM audit_leaves WHERE seq = 0');
+      return get(`/audit/v1/events/${first!.event_id}/bundle`);
+    },
+    inside: everyone(200),
+    anonymous: 200,
+  },
+  'GET /audit/v1/leaves': {
+    build: () => Promise.resolve(get('/audit/v1/leaves?from=0&count=3')),
+    inside: only({ auditor: 200 }),
+    anonymous: SIGN_IN,
+  },
   'GET /public/villages/:regionCode/board': {
     build: (_w, where) => Promise.resolve(get(`/public/villages/${village(where)}/board?period=2026-11`)),
     inside: everyone(200),

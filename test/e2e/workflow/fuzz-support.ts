@@ -240,6 +240,7 @@ export const FUZZED_POST_ROUTES = [
   'POST /users/:id/password',
   'POST /users/:id/api-tokens/:tokenId/revoke',
   'POST /registry/imports',
+  'POST /audit/v1/checkpoints',
 ];
 
 function pathFor(path: string, w: FuzzWorld): string {

@@ -1,6 +1,7 @@
 import { Inject, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CommandPipeline, ProjectionRunner } from '@muskel/application';
 import { EVENT_STORE, type EventStore } from '@muskel/event-store';
+import { AuditLogProjection } from '@muskel/audit-log';
 import { createProjections } from '@muskel/projections';
 import { createReactors } from '@muskel/reactors';
 
@@ -32,7 +33,8 @@ class WorkerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
       inject: [EVENT_STORE, CommandPipeline],
       useFactory: async (store: EventStore, pipeline: CommandPipeline) => {
         const logger = new Logger('Worker');
-        const runners = [...createProjections(), ...createReactors(pipeline, store)].map(
+        // The audit log integrates every event into its Merkle tree, in the store's global order, like a projection.
+        const runners = [...createProjections(), ...createReactors(pipeline, store), new AuditLogProjection()].map(
           (projection) =>
             new ProjectionRunner(store, projection, {
               // The message only: an event's data (personal data) never reaches the log.
