@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigValidationError, validateConfig } from '@muskel/config';
+import { registerAuditCommands } from './audit/audit-commands';
 import { CliError, createAdmin } from './create-admin';
 import { registerDemoCommands } from './demo';
 import { registerProjectionCommands } from './projection-commands';
@@ -38,6 +39,7 @@ users
 registerRegistryCommands(program);
 registerProjectionCommands(program);
 registerDemoCommands(program);
+registerAuditCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigValidationError) {
