@@ -13,25 +13,29 @@ export interface AuditRecord {
   type: string;
   stream: string;
   revision: number;
-  /** HMAC-SHA256 of the actor's userId under the pseudonym key, hex, 32 chars; null when the event has no actor. */
+  /**
+   * HMAC-SHA256 of the actor's userId under the pseudonym key, first 16 bytes in base64url (22 chars); null when the
+   * event has no actor. Base64url, not hex: no leaf may hold a run of 16 decimal digits, which is what a NIK looks
+   * like, and hex produces such runs by chance.
+   */
   actor: string | null;
   role: string | null;
   occurredAt: string | null;
   recordedAt: string;
-  /** `sha256:<hex>` of the RFC 8785 canonical JSON of `{ data, metadata }` of the stored event. */
+  /** `sha256:<base64url>` of the RFC 8785 canonical JSON of `{ data, metadata }` of the stored event (43 chars). */
   digest: string;
 }
 
-export const PSEUDONYM_LENGTH = 32;
+export const PSEUDONYM_LENGTH = 22;
 
 /** The actor's pseudonym: keyed, so a low-entropy userId cannot be recovered by hashing guesses. */
 export function actorPseudonym(key: Uint8Array, userId: string): string {
-  return createHmac('sha256', key).update(userId, 'utf8').digest('hex').slice(0, PSEUDONYM_LENGTH);
+  return createHmac('sha256', key).update(userId, 'utf8').digest().subarray(0, 16).toString('base64url');
 }
 
 export function eventDigest(event: Pick<RecordedEvent, 'data' | 'metadata'>): string {
   const canonical = canonicalize({ data: event.data, metadata: event.metadata });
-  return `sha256:${createHash('sha256').update(canonical, 'utf8').digest('hex')}`;
+  return `sha256:${createHash('sha256').update(canonical, 'utf8').digest('base64url')}`;
 }
 
 export function auditRecord(event: RecordedEvent, seq: number, pseudonymKey: Uint8Array): AuditRecord {

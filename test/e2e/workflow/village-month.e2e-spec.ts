@@ -21,6 +21,7 @@ import {
   startApp,
   type TestApp,
 } from '../support/access-app';
+import { BlindIndex } from '@muskel/projections';
 
 const SUKAMAJU = '3515142001';
 const SUKAJADI = '3515142002'; // where Pak Joko moves
@@ -464,7 +465,24 @@ describe('a month in Desa Sukamaju, over HTTP on PostgreSQL', () => {
     expect(JSON.stringify(history.entries)).not.toContain(NIK.sri);
   });
 
-  it('10. the public board shows counts and meeting dates, and no personal data', async () => {
+  it('10. the audit log holds every event of the month, and no personal data in any leaf', async () => {
+    const [head] = await t.db.query<{ n: string }>('SELECT count(*)::text AS n FROM es_events');
+    const leaves = await eventually(async () => {
+      const rows = await t.db.query<{ record: string }>('SELECT record FROM audit_leaves ORDER BY seq');
+      return rows.length === Number(head!.n) ? rows : undefined;
+    }, 15_000);
+    const index = await BlindIndex.load(t.db);
+    const hmacs = Object.values(NIK).flatMap((nik) => [index.nik(nik)]);
+    for (const { record } of leaves) {
+      expect(record).not.toMatch(/\d{16}/); // no NIK, no KK number, not even by chance in a hash
+      for (const hmac of hmacs) expect(record).not.toContain(hmac);
+      for (const name of ['Sri Wahyuni', 'Sutrisno', 'Karto', 'Joko Susilo', 'Ahmad Rizki']) {
+        expect(record).not.toContain(name);
+      }
+    }
+  });
+
+  it('11. the public board shows counts and meeting dates, and no personal data', async () => {
     const board = (await request(t.server).get(`/public/villages/${SUKAMAJU}/board?period=${PERIOD}`).expect(200))
       .body as Record<string, unknown>;
     expect(board).toMatchObject({ byKind: { ADD: 1, CORRECT: 2, REMOVE: 1, RELOCATE: 1 } });
