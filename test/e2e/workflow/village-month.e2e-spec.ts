@@ -463,6 +463,17 @@ describe('a month in Desa Sukamaju, over HTTP on PostgreSQL', () => {
     expect(history.meetings).toEqual([expect.objectContaining({ id: meetingId, attendees: ATTENDANCE })]);
     // The NIK travelled in the body only, and no answer of the history repeats it.
     expect(JSON.stringify(history.entries)).not.toContain(NIK.sri);
+
+    // Each of the auditor's reads of personal data was itself recorded: who, what (by our ids), when.
+    const reads: { what: string; ids: string[]; actor: string }[] = [];
+    for await (const event of t.store.readStream(`accesslog-${ids.hadi}`)) {
+      const data = event.data as { what: string; ids: string[] };
+      reads.push({ ...data, actor: (event.metadata as { actor: { userId: string } }).actor.userId });
+    }
+    expect(reads.map((r) => r.what)).toEqual(['registry-search', 'household-provenance', 'person-history']);
+    expect(reads.every((r) => r.actor === ids.hadi)).toBe(true);
+    expect(reads.find((r) => r.what === 'person-history')!.ids).toContain(proposal.sri);
+    expect(JSON.stringify(reads)).not.toContain(NIK.sri);
   });
 
   it('10. the audit log holds every event of the month, and no personal data in any leaf', async () => {

@@ -25,6 +25,7 @@ import {
 import { ImportBaselineController } from './registry/import-baseline/import-baseline.controller';
 import { PersonsController } from './registry/persons.controller';
 import { RegistryController } from './registry/registry.controller';
+import { PersonalDataReads } from './personal-data/personal-data-reads';
 import { StreamHistory } from './stream-history';
 
 /** The proposal workflow's HTTP API: proposals, meetings, batches, the registry, person history, the public board. */
@@ -49,6 +50,7 @@ import { StreamHistory } from './stream-history';
     BatchCommandsHandler,
     IncludeProposalHandler,
     StreamHistory,
+    PersonalDataReads,
     ProposalVillageResolver,
     MeetingVillageResolver,
     HouseholdVillageResolver,

@@ -27,6 +27,7 @@ import { BodyVillageResolver, MeetingVillageResolver } from '../region.resolvers
 import { scopesOf, WORKFLOW_READERS } from '../scopes';
 import { StreamHistory } from '../stream-history';
 import { WorkflowReasonDto } from '../workflow.dto';
+import { PersonalDataReads } from '../personal-data/personal-data-reads';
 import { AddAgendaItemHandler } from './add-agenda-item/add-agenda-item.handler';
 import { MeetingCommandsHandler } from './meeting-commands.handler';
 import {
@@ -55,6 +56,7 @@ export class MeetingsController {
     @Inject(StreamHistory) private readonly history: StreamHistory,
     @Inject(MeetingsQueries) private readonly queries: MeetingsQueries,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PersonalDataReads) private readonly reads: PersonalDataReads,
   ) {}
 
   @Post()
@@ -119,8 +121,13 @@ export class MeetingsController {
 
   @Get(':id')
   @Allow(WORKFLOW_READERS, OF_MEETING)
-  async get(@Param('id', ParseUUIDPipe) id: string, @Res({ passthrough: true }) response: Response) {
+  async get(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Context() context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     const { state, revision } = await this.pipeline.fold(meetingStreamName(id), meetingDecider);
+    await this.reads.record(context, { what: 'meeting', ids: [id] });
     response.setHeader('ETag', `"${revision}"`);
     return { meetingId: id, revision, ...state, history: await this.history.read(meetingStreamName(id)) };
   }

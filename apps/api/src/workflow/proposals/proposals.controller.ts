@@ -28,6 +28,7 @@ import { BodyVillageResolver, ProposalVillageResolver } from '../region.resolver
 import { scopesOf, WORKFLOW_READERS } from '../scopes';
 import { StreamHistory } from '../stream-history';
 import { WorkflowReasonDto, MinPositionQuery } from '../workflow.dto';
+import { PersonalDataReads } from '../personal-data/personal-data-reads';
 import { ProposalCommandsHandler } from './proposal-commands.handler';
 import {
   AmendProposalDto,
@@ -54,6 +55,7 @@ export class ProposalsController {
     @Inject(StreamHistory) private readonly history: StreamHistory,
     @Inject(ProposalsQueries) private readonly queries: ProposalsQueries,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PersonalDataReads) private readonly reads: PersonalDataReads,
   ) {}
 
   @Post()
@@ -117,9 +119,11 @@ export class ProposalsController {
   async get(
     @Param('id', ParseUUIDPipe) id: string,
     @Query() _query: MinPositionQuery,
+    @Context() context: CommandContext,
     @Res({ passthrough: true }) response: Response,
   ) {
     const { state, revision } = await this.pipeline.fold(proposalStreamName(id), proposalDecider);
+    await this.reads.record(context, { what: 'proposal', ids: [id] });
     response.setHeader('ETag', `"${revision}"`);
     return { proposalId: id, revision, ...state, history: await this.history.read(proposalStreamName(id)) };
   }

@@ -12,10 +12,12 @@ import {
   PROPOSALS_VIEW,
   MEETINGS_VIEW,
 } from '@muskel/projections';
-import { CurrentPrincipal } from '../../common/command-context.decorator';
+import { Context, CurrentPrincipal } from '../../common/command-context.decorator';
 import { waitForPosition } from '../../common/read-your-writes';
 import { scopesOf } from '../scopes';
 import { PersonHistoryDto } from './registry.dto';
+import { PersonalDataReads } from '../personal-data/personal-data-reads';
+import type { CommandContext } from '@muskel/application';
 
 /**
  * A person's history for auditors: every proposal, deliberation, verification, batch and registry change about one
@@ -29,6 +31,7 @@ export class PersonsController {
     @Inject(ProposalsQueries) private readonly proposals: ProposalsQueries,
     @Inject(MeetingsQueries) private readonly meetings: MeetingsQueries,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PersonalDataReads) private readonly reads: PersonalDataReads,
   ) {}
 
   @Post('history')
@@ -37,6 +40,7 @@ export class PersonsController {
   async personHistory(
     @Body() body: PersonHistoryDto,
     @CurrentPrincipal() principal: Principal,
+    @Context() context: CommandContext,
     @Res({ passthrough: true }) response: Response,
   ) {
     if (!(await waitForPosition(this.store, [PERSON_HISTORY, PROPOSALS_VIEW, MEETINGS_VIEW], body.minPosition))) {
@@ -53,6 +57,9 @@ export class PersonsController {
     const meetingIds = [...new Set(proposals.flatMap((p) => p.deliberations.map((d) => d.meetingId)))];
     const meetings = (await Promise.all(meetingIds.map((id) => this.meetings.get(id)))).filter((m) => m !== undefined);
     const visible = new Set(proposals.map((p) => p.id));
+    // What was read about this person: the proposals and households, by our ids (the NIK itself is not kept).
+    const households = entries.map((e) => e.summary.householdId).filter((id): id is string => typeof id === 'string');
+    await this.reads.record(context, { what: 'person-history', ids: [...visible, ...new Set(households)] });
     return {
       // Entries about proposals outside the auditor's scope are left out, like the proposals themselves.
       entries: entries.filter((e) => typeof e.summary.proposalId !== 'string' || visible.has(e.summary.proposalId)),
