@@ -1687,7 +1687,9 @@ const CASES: CaseDefinition[] = [
     async run({ fresh, harness }) {
       const store = await fresh();
       const stream = streamName('reconnect');
-      await store.appendToStream(stream, newEvents(2), { expected: 'any' });
+      const first = await store.appendToStream(stream, newEvents(2), { expected: 'any' });
+      // Caught up means up to the settled head: wait until a transaction elsewhere on the server no longer holds it back.
+      await settled(store, first.position);
       const probe = new SubscriptionProbe(store.subscribeToAll());
       const appended: string[] = [];
       const append = async (n: number): Promise<void> => {
