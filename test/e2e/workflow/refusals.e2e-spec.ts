@@ -349,6 +349,17 @@ describe('workflow refusals', () => {
       expect(answers.every((a) => a.status === 201 || a.status === 409)).toBe(true);
     });
 
+    it('a retry after a crash that lost the first answer finds what the first attempt created', async () => {
+      const first = await as('operator').post('/meetings', body, { 'Idempotency-Key': 'retry-key-0005' }).expect(201);
+      // As if the process died between the append and recording the answer, a while ago.
+      await t.db.query(
+        "UPDATE idempotency_keys SET response = NULL, started_at = now() - interval '1 hour' WHERE route = 'POST /meetings'",
+      );
+      const retry = await as('operator').post('/meetings', body, { 'Idempotency-Key': 'retry-key-0005' }).expect(201);
+      expect(retry.body).toMatchObject({ meetingId: first.body.meetingId, revision: 0 });
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+    });
+
     it('a refused request frees its key for a corrected retry', async () => {
       const refused = await as('operator').post(
         '/meetings',

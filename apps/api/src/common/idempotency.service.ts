@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { Response } from 'express';
 import { deterministicId } from '@muskel/application';
-import type { SqlExecutor } from '@muskel/event-store';
+import { EVENT_STORE, type EventStore, type SqlExecutor } from '@muskel/event-store';
 import { ApiError } from '@muskel/http';
 import { SQL_DATABASE } from '@muskel/nest-event-store';
 
@@ -23,7 +24,10 @@ const STALE_AFTER_MS = 30_000;
  */
 @Injectable()
 export class IdempotencyService implements OnModuleInit {
-  constructor(@Inject(SQL_DATABASE) private readonly db: SqlExecutor) {}
+  constructor(
+    @Inject(SQL_DATABASE) private readonly db: SqlExecutor,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     await this.db.query(`
@@ -36,6 +40,55 @@ export class IdempotencyService implements OnModuleInit {
         response       jsonb,
         PRIMARY KEY (user_id, route, key_hash)
       )`);
+  }
+
+  /**
+   * A creating POST (a proposal, a meeting, a batch): runs `create` once per key and writes the answer, first or
+   * replayed, to the response: 201 with `Location`, the new stream's revision as `ETag`, and the log position.
+   * When an earlier attempt created the stream but died before recording its answer, the stream's first event,
+   * written by this user, stands for it.
+   */
+  async create(
+    response: Response,
+    request: {
+      userId: string;
+      route: string;
+      key: string | undefined;
+      body: unknown;
+      /** The created resource: its id field and value, its path and its stream. */
+      idField: string;
+      id: string;
+      location: string;
+      stream: string;
+    },
+    create: () => Promise<{ revision: number; position: string }>,
+  ): Promise<Record<string, unknown>> {
+    const created = (revision: number, position: string): StoredResponse => ({
+      status: 201,
+      body: { [request.idField]: request.id, revision, position },
+      headers: { Location: request.location, ETag: `"${revision}"` },
+    });
+    const answer = await this.run(
+      request.userId,
+      request.route,
+      request.key,
+      request.body,
+      async () => {
+        const result = await create();
+        return created(result.revision, result.position);
+      },
+      async () => {
+        for await (const event of this.store.readStream(request.stream, { maxCount: 1 })) {
+          const actor = (event.metadata as { actor?: { userId?: string } }).actor;
+          return actor?.userId === request.userId ? created(0, event.position) : undefined;
+        }
+        return undefined;
+      },
+    );
+    response.status(answer.status);
+    for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
+    if (answer.replayed) response.setHeader('Idempotent-Replayed', 'true');
+    return answer.body;
   }
 
   /** The id a keyed request creates; a random one (from `fallback`) without a key. */

@@ -15,8 +15,8 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { CommandContext } from '@muskel/application';
 import { Allow, UserDirectory, type Principal } from '@muskel/auth';
-import { ApiError } from '@muskel/http';
 import { Context, CurrentPrincipal } from '../common/command-context.decorator';
+import { expectedRevision, respondChanged } from '../common/http-conditions';
 import { ApiTokensHandler } from './api-tokens/api-tokens.handler';
 import { ManageUserHandler } from './manage-user/manage-user.handler';
 import { UsersQueries } from './queries/users.queries';
@@ -26,22 +26,6 @@ import { NewUserRegionResolver, UserRegionResolver } from './user-region.resolve
 import { CreateApiTokenDto, GrantDto, ListUsersQuery, ReasonDto, RegisterUserDto, ResetPasswordDto } from './users.dto';
 
 const ADMIN_OF_USER = { source: 'resource', resolver: UserRegionResolver } as const;
-
-/** `If-Match: "<revision>"` → the revision the client last saw. */
-function expectedRevision(ifMatch: string | undefined): number | undefined {
-  if (ifMatch === undefined) return undefined;
-  const match = /^(?:W\/)?"?(\d+)"?$/.exec(ifMatch.trim());
-  if (!match) throw new ApiError(400, 'INVALID_IF_MATCH', 'If-Match must be the ETag of the user, e.g. "3".');
-  return Number(match[1]);
-}
-
-function changed(
-  response: Response,
-  result: { revision: number; position: string },
-): { revision: number; position: string } {
-  response.setHeader('ETag', `"${result.revision}"`);
-  return { revision: result.revision, position: result.position };
-}
 
 @ApiTags('users')
 @Controller('users')
@@ -64,7 +48,7 @@ export class UsersController {
   ) {
     const result = await this.registerUser.execute({ ...body, grants: body.grants ?? [] }, context);
     response.status(201).setHeader('Location', `/users/${result.userId}`);
-    return { userId: result.userId, ...changed(response, result) };
+    return { userId: result.userId, ...respondChanged(response, result) };
   }
 
   @Get()
@@ -101,7 +85,7 @@ export class UsersController {
   ) {
     const result = await this.manage.grant(id, body.role, body.scope, context, expectedRevision(ifMatch));
     response.status(201);
-    return { grantId: result.grantId, ...changed(response, result) };
+    return { grantId: result.grantId, ...respondChanged(response, result) };
   }
 
   @Post(':id/grants/:grantId/revoke')
@@ -115,7 +99,10 @@ export class UsersController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return changed(response, await this.manage.revoke(id, grantId, body.reason, context, expectedRevision(ifMatch)));
+    return respondChanged(
+      response,
+      await this.manage.revoke(id, grantId, body.reason, context, expectedRevision(ifMatch)),
+    );
   }
 
   @Post(':id/disable')
@@ -128,7 +115,7 @@ export class UsersController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return changed(response, await this.manage.disable(id, body.reason, context, expectedRevision(ifMatch)));
+    return respondChanged(response, await this.manage.disable(id, body.reason, context, expectedRevision(ifMatch)));
   }
 
   @Post(':id/enable')
@@ -140,7 +127,7 @@ export class UsersController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return changed(response, await this.manage.enable(id, context, expectedRevision(ifMatch)));
+    return respondChanged(response, await this.manage.enable(id, context, expectedRevision(ifMatch)));
   }
 
   @Post(':id/password')
@@ -152,7 +139,7 @@ export class UsersController {
     @Context() context: CommandContext,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return changed(response, await this.resetPassword.execute(id, body.password, context));
+    return respondChanged(response, await this.resetPassword.execute(id, body.password, context));
   }
 
   @Post(':id/api-tokens')

@@ -67,34 +67,22 @@ export class BatchesController {
     const regency = parseRegionCode(body.regencyCode).code;
     const batchId = `${regency}-${body.period.replace('-', '')}`;
     const { stream } = batchOf(batchId);
-    const created = (revision: number, position: string) => ({
-      status: 201,
-      body: { batchId, revision, position },
-      headers: { Location: `/batches/${batchId}`, ETag: `"${revision}"` },
-    });
-    const answer = await this.idempotency.run(
-      context.actor.userId,
-      'POST /batches',
-      key,
-      body,
-      async () => {
-        const result = await this.commands.open(stream, { ...body, regencyCode: regency }, context);
-        return created(result.revision, result.position);
+    // The batch id comes from the regency and month, not the key: an earlier attempt of this same request (same
+    // body, so the same batch) may have opened it, and its first event, by this user, then stands for the answer.
+    return this.idempotency.create(
+      response,
+      {
+        userId: context.actor.userId,
+        route: 'POST /batches',
+        key,
+        body,
+        idField: 'batchId',
+        id: batchId,
+        location: `/batches/${batchId}`,
+        stream,
       },
-      // The batch id comes from the regency and month, not the key: an earlier attempt of this same request
-      // (same body, so same batch) may have opened it.
-      async () => {
-        for await (const event of this.store.readStream(stream, { maxCount: 1 })) {
-          const actor = (event.metadata as { actor?: { userId?: string } }).actor;
-          return actor?.userId === context.actor.userId ? created(0, event.position) : undefined;
-        }
-        return undefined;
-      },
+      () => this.commands.open(stream, { ...body, regencyCode: regency }, context),
     );
-    response.status(answer.status);
-    for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
-    if (answer.replayed) response.setHeader('Idempotent-Replayed', 'true');
-    return answer.body;
   }
 
   @Get()

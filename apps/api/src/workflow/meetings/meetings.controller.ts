@@ -74,31 +74,20 @@ export class MeetingsController {
   ) {
     const userId = context.actor.userId;
     const meetingId = this.idempotency.idFor(userId, 'POST /meetings', key, randomUUID);
-    const created = (revision: number, position: string) => ({
-      status: 201,
-      body: { meetingId, revision, position },
-      headers: { Location: `/meetings/${meetingId}`, ETag: `"${revision}"` },
-    });
-    const answer = await this.idempotency.run(
-      userId,
-      'POST /meetings',
-      key,
-      body,
-      async () => {
-        const result = await this.commands.schedule(meetingId, { ...body }, context);
-        return created(result.revision, result.position);
+    return this.idempotency.create(
+      response,
+      {
+        userId,
+        route: 'POST /meetings',
+        key,
+        body,
+        idField: 'meetingId',
+        id: meetingId,
+        location: `/meetings/${meetingId}`,
+        stream: meetingStreamName(meetingId),
       },
-      async () => {
-        for await (const event of this.store.readStream(meetingStreamName(meetingId), { maxCount: 1 })) {
-          return created(0, event.position);
-        }
-        return undefined;
-      },
+      () => this.commands.schedule(meetingId, { ...body }, context),
     );
-    response.status(answer.status);
-    for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
-    if (answer.replayed) response.setHeader('Idempotent-Replayed', 'true');
-    return answer.body;
   }
 
   @Get()

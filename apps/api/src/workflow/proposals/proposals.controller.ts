@@ -73,24 +73,20 @@ export class ProposalsController {
   ) {
     const userId = context.actor.userId;
     const proposalId = this.idempotency.idFor(userId, 'POST /proposals', key, randomUUID);
-    const answer = await this.idempotency.run(
-      userId,
-      'POST /proposals',
-      key,
-      body,
-      async () => {
-        const result = await this.submitHandler.execute(proposalId, body, context);
-        return this.created(proposalId, result.revision, result.position);
+    return this.idempotency.create(
+      response,
+      {
+        userId,
+        route: 'POST /proposals',
+        key,
+        body,
+        idField: 'proposalId',
+        id: proposalId,
+        location: `/proposals/${proposalId}`,
+        stream: proposalStreamName(proposalId),
       },
-      async () => {
-        const first = await this.firstEvent(proposalStreamName(proposalId));
-        return first ? this.created(proposalId, 0, first.position) : undefined;
-      },
+      () => this.submitHandler.execute(proposalId, body, context),
     );
-    response.status(answer.status);
-    for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
-    if (answer.replayed) response.setHeader('Idempotent-Replayed', 'true');
-    return answer.body;
   }
 
   @Get()
@@ -253,19 +249,6 @@ export class ProposalsController {
     @Res({ passthrough: true }) response: Response,
   ) {
     return respondChanged(response, await this.commands.reject(id, body.reason, context, expectedRevision(ifMatch)));
-  }
-
-  private created(proposalId: string, revision: number, position: string) {
-    return {
-      status: 201,
-      body: { proposalId, revision, position },
-      headers: { Location: `/proposals/${proposalId}`, ETag: `"${revision}"` },
-    };
-  }
-
-  private async firstEvent(stream: string) {
-    for await (const event of this.store.readStream(stream, { maxCount: 1 })) return event;
-    return undefined;
   }
 
   private async caughtUp(response: Response, minPosition: string | undefined): Promise<void> {
