@@ -9,6 +9,7 @@ import * as path from 'node:path';
 const BENCHES = [
   ['event store', 'event-store.bench.ts'],
   ['registry projection rebuild', 'projections.bench.ts'],
+  ['audit log integrator', 'audit.bench.ts'],
   ['baseline import', 'import.bench.ts'],
   ['HTTP commands', 'http.bench.ts'],
 ] as const;

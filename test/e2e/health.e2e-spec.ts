@@ -12,6 +12,7 @@ import { Logger } from 'nestjs-pino';
 import { Client } from 'pg';
 import request from 'supertest';
 import { validateConfig } from '@muskel/config';
+import { isolatedJobsEnv, removeRedisKeys } from './support/redis-keys';
 import { EVENT_STORE, SCHEMA_VERSION, type EventStore } from '@muskel/event-store';
 import { AppModule } from '../../apps/api/src/app.module';
 
@@ -29,8 +30,16 @@ class LogCapture {
   }
 }
 
+/** Each app's jobs prefix, removed from Redis once the file is done. */
+const JOB_PREFIXES: string[] = [];
+afterAll(async () => {
+  for (const prefix of JOB_PREFIXES) await removeRedisKeys(prefix);
+});
+
 async function startApp(env: Record<string, string>, logs: LogCapture): Promise<INestApplication> {
-  const config = validateConfig({ LOG_LEVEL: 'info', ...env });
+  const jobs = isolatedJobsEnv();
+  JOB_PREFIXES.push(jobs.JOBS_PREFIX);
+  const config = validateConfig({ LOG_LEVEL: 'info', ...jobs, ...env });
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot(config, { logDestination: logs })],
   }).compile();
@@ -59,9 +68,9 @@ describe('GET /health on the embedded PGlite (no DATABASE_URL)', () => {
     const response = await request(app.getHttpServer()).get('/health').expect(200);
     expect(response.body).toEqual({
       status: 'ok',
-      info: { eventStore: { status: 'up', kind: 'pglite', schemaVersion: SCHEMA_VERSION } },
+      info: { eventStore: { status: 'up', kind: 'pglite', schemaVersion: SCHEMA_VERSION }, redis: { status: 'up' } },
       error: {},
-      details: { eventStore: { status: 'up', kind: 'pglite', schemaVersion: SCHEMA_VERSION } },
+      details: { eventStore: { status: 'up', kind: 'pglite', schemaVersion: SCHEMA_VERSION }, redis: { status: 'up' } },
     });
     expect(app.get<EventStore>(EVENT_STORE).kind).toBe('pglite');
     expect(fs.readdirSync(dataDir)).not.toEqual([]);
@@ -90,9 +99,12 @@ describe('GET /health on the embedded PGlite (no DATABASE_URL)', () => {
     const response = await request(app.getHttpServer()).get('/health').expect(503);
     expect(response.body).toEqual({
       status: 'error',
-      info: {},
+      info: { redis: { status: 'up' } },
       error: { eventStore: { status: 'down', kind: 'pglite', schemaVersion: null, message: 'unreachable' } },
-      details: { eventStore: { status: 'down', kind: 'pglite', schemaVersion: null, message: 'unreachable' } },
+      details: {
+        eventStore: { status: 'down', kind: 'pglite', schemaVersion: null, message: 'unreachable' },
+        redis: { status: 'up' },
+      },
     });
   });
 });
@@ -128,6 +140,7 @@ describe('GET /health on PostgreSQL (DATABASE_URL set)', () => {
     expect(response.body.status).toBe('ok');
     expect(response.body.info).toEqual({
       eventStore: { status: 'up', kind: 'postgres', schemaVersion: SCHEMA_VERSION },
+      redis: { status: 'up' },
     });
     // The schema went into the new database, and nothing into the PGlite data directory.
     const client = new Client({ connectionString: databaseUrl });

@@ -25,6 +25,7 @@ import { Logger } from 'nestjs-pino';
 import request from 'supertest';
 import { Public } from '@muskel/auth';
 import { validateConfig } from '@muskel/config';
+import { isolatedJobsEnv, removeRedisKeys } from './support/redis-keys';
 import {
   EVENT_STORE,
   type EventStore,
@@ -153,10 +154,18 @@ interface Started {
   dataDir: string;
 }
 
+/** Each app's jobs prefix, removed from Redis once the file is done. */
+const JOB_PREFIXES: string[] = [];
+afterAll(async () => {
+  for (const prefix of JOB_PREFIXES) await removeRedisKeys(prefix);
+});
+
 async function startApp(env: Record<string, string> = {}): Promise<Started> {
   const logs = new LogCapture();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'muskel-e2e-http-'));
-  const config = validateConfig({ LOG_LEVEL: 'info', MUSKEL_DATA_DIR: dataDir, ...env });
+  const jobs = isolatedJobsEnv();
+  JOB_PREFIXES.push(jobs.JOBS_PREFIX);
+  const config = validateConfig({ LOG_LEVEL: 'info', MUSKEL_DATA_DIR: dataDir, ...jobs, ...env });
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot(config, { logDestination: logs })],
     controllers: [ProbeController],

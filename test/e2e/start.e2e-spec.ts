@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isolatedJobsEnv, removeRedisKeys } from './support/redis-keys';
 
 const ROOT = path.resolve(__dirname, '../..');
 const MAIN = path.join(ROOT, 'dist/apps/api/main.js');
@@ -25,8 +26,15 @@ function childEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
   ]) {
     delete env[name];
   }
-  return { ...env, NODE_ENV: 'production', ...overrides };
+  return { ...env, NODE_ENV: 'production', ...JOBS_ENV, ...overrides };
 }
+
+/** The started service's jobs go under a prefix of this test's own, removed from Redis afterwards. */
+const JOBS_ENV = isolatedJobsEnv();
+
+afterAll(async () => {
+  await removeRedisKeys(JOBS_ENV.JOBS_PREFIX);
+});
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

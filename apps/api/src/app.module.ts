@@ -6,7 +6,10 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AuthModule, type AuthModuleOptions } from '@muskel/auth';
 import { EventStoreModule } from '@muskel/nest-event-store';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { AuditModule } from './audit/audit.module';
+import { CheckpointScheduleModule } from './audit/checkpoint-schedule.module';
+import { JobsModule } from './jobs/jobs.module';
 import { ApplicationModule } from './common/application.module';
 import { UsersModule } from './users/users.module';
 import { WorkerModule } from './workflow/worker.module';
@@ -38,15 +41,21 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(config, options.logDestination)),
-        EventStoreModule.forRoot({ databaseUrl: config.DATABASE_URL, dataDir: config.MUSKEL_DATA_DIR }),
+        EventStoreModule.forRoot({
+          databaseUrl: config.DATABASE_URL,
+          dataDir: config.MUSKEL_DATA_DIR,
+          personalDataKek: config.PERSONAL_DATA_KEK,
+        }),
         // Limits are declared per route (@Throttle); in memory, per process.
         ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: 600 }]),
         AuthModule.forRoot({ ...authOptions(config), ...options.auth }),
         HealthModule,
+        // GET /metrics in every role (Prometheus): projection lag, leases, oldest transaction, process figures.
+        MetricsModule,
         ApplicationModule,
         // MUSKEL_ROLE: `api` serves HTTP only, `worker` runs projections and reactors only, `all` (default) both.
         ...(config.MUSKEL_ROLE === 'worker' ? [] : [UsersModule, WorkflowModule, AuditModule]),
-        ...(config.MUSKEL_ROLE === 'api' ? [] : [WorkerModule]),
+        ...(config.MUSKEL_ROLE === 'api' ? [] : [WorkerModule, CheckpointScheduleModule, JobsModule]),
       ],
     };
   }

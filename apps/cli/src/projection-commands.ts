@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { rebuildProjection, type RebuildProgress } from '@muskel/application';
 import { validateConfig, type AppConfig } from '@muskel/config';
 import { comparePositions, createEventStore, type EventStore } from '@muskel/event-store';
+import { protectPersonalData } from '@muskel/personal-data';
 import { createProjections, projectionNames } from '@muskel/projections';
 import { CliError } from './create-admin';
 
@@ -17,6 +18,8 @@ async function withStore<T>(config: AppConfig, work: (store: EventStore) => Prom
   const store = await createEventStore({ databaseUrl: config.DATABASE_URL, dataDir: config.MUSKEL_DATA_DIR });
   try {
     await store.init();
+    // Rebuilds read events like the worker does: personal data decrypted (or erased).
+    await protectPersonalData(store, { kek: config.PERSONAL_DATA_KEK });
     if (!store.capabilities().transactions) throw new CliError('this store keeps no read models (no SQL database)', 1);
     return await work(store);
   } finally {

@@ -5,6 +5,7 @@ import { CommandPipeline } from '@muskel/application';
 import { validateConfig } from '@muskel/config';
 import { NATIONAL, type Actor } from '@muskel/domain';
 import { createEventStore } from '@muskel/event-store';
+import { protectPersonalData } from '@muskel/personal-data';
 import { DuplicateImportError, importBaseline, type ImportReport } from '@muskel/registry-import';
 import { CliError } from './create-admin';
 
@@ -44,6 +45,8 @@ export function registerRegistryCommands(program: Command): void {
       const store = await createEventStore({ databaseUrl: config.DATABASE_URL, dataDir: config.MUSKEL_DATA_DIR });
       try {
         await store.init();
+        // The imported households' personal data is encrypted like every other append.
+        await protectPersonalData(store, { kek: config.PERSONAL_DATA_KEK });
         const interactive = process.stderr.isTTY === true;
         const report = await importBaseline(store, new CommandPipeline(store), createReadStream(file), {
           villageCode: options.village,

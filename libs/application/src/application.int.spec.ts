@@ -65,6 +65,8 @@ describe('application layer on PGlite', () => {
       const events: RecordedEvent[] = [];
       for await (const event of store.readStream(stream)) events.push(event);
       expect(events.map((e) => e.data)).toEqual([{ by: 2 }, { by: 3 }, { by: 4 }]);
+      // The answer names the events written, in order (the API turns them into audit-log leaf indexes).
+      expect([...first.eventIds, ...both.eventIds]).toEqual(events.map((e) => e.id));
       expect(events[2]!.metadata).toEqual({
         eventId: events[2]!.id,
         correlationId: 'corr-1',
@@ -97,7 +99,7 @@ describe('application layer on PGlite', () => {
       const pipeline = new CommandPipeline(store);
       const stream = `counter-${randomUUID()}`;
       const result = await pipeline.execute(stream, counter, { type: 'Increment', by: 0, max: 10 }, context());
-      expect(result).toEqual({ events: [], revision: -1, position: '' });
+      expect(result).toEqual({ events: [], revision: -1, position: '', eventIds: [] });
     });
 
     it('refuses a stale If-Match revision even when deciding again would pass', async () => {

@@ -21,6 +21,8 @@ export interface CommandResult<Event> {
   revision: number;
   /** Log position of the last event written (opaque). */
   position: string;
+  /** Ids of the events written, in order (their audit-log leaves are found by them). */
+  eventIds: string[];
 }
 
 export interface ExecuteOptions {
@@ -113,16 +115,22 @@ export class CommandPipeline {
         for (const event of decided) next = decider.evolve(next, event);
         events.push(...decided);
       }
-      if (events.length === 0) return { events, revision, position: '' };
+      if (events.length === 0) return { events, revision, position: '', eventIds: [] };
+      const eventIds = events.map((_, index) => (options.eventId ? options.eventId(index) : randomUUID()));
       const newEvents: NewEvent[] = events.map((event, index) => {
-        const id = options.eventId ? options.eventId(index) : randomUUID();
+        const id = eventIds[index]!;
         return { id, type: event.type, data: event.data as JsonObject, metadata: eventMetadata(context, id) };
       });
       try {
         const result: AppendResult = await this.store.appendToStream(stream, newEvents, {
           expected: revision < 0 ? 'no_stream' : revision,
         });
-        return { events, revision: result.nextExpectedRevision, position: result.position };
+        return {
+          events,
+          revision: result.nextExpectedRevision,
+          position: result.position,
+          eventIds,
+        };
       } catch (error) {
         const retry =
           error instanceof WrongExpectedVersionError &&
@@ -172,17 +180,23 @@ export class CommandPipeline {
           const results: CommandResult<{ type: string; data: object }>[] = [];
           for (const { step, events, revision } of decided) {
             if (events.length === 0) {
-              results.push({ events, revision, position: '' });
+              results.push({ events, revision, position: '', eventIds: [] });
               continue;
             }
-            const newEvents: NewEvent[] = events.map((event) => {
-              const id = randomUUID();
+            const eventIds = events.map(() => randomUUID());
+            const newEvents: NewEvent[] = events.map((event, index) => {
+              const id = eventIds[index]!;
               return { id, type: event.type, data: event.data as JsonObject, metadata: eventMetadata(context, id) };
             });
             const appended = await tx.appendToStream(step.stream, newEvents, {
               expected: revision < 0 ? 'no_stream' : revision,
             });
-            results.push({ events, revision: appended.nextExpectedRevision, position: appended.position });
+            results.push({
+              events,
+              revision: appended.nextExpectedRevision,
+              position: appended.position,
+              eventIds,
+            });
           }
           return results;
         });

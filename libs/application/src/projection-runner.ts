@@ -234,7 +234,9 @@ export class ProjectionRunner {
 
   /** Until the next append in this process (or another, on PostgreSQL), at most IDLE_POLL_MS. */
   private async idle(): Promise<void> {
-    if (this.store instanceof SqlEventStore) await this.store.waitForAppend(IDLE_POLL_MS, this.stopping.signal);
+    // A SQL store, or its raw view (the audit log's), wakes the runner on the next append.
+    const wakeable = this.store as Partial<Pick<SqlEventStore, 'waitForAppend'>>;
+    if (typeof wakeable.waitForAppend === 'function') await wakeable.waitForAppend(IDLE_POLL_MS, this.stopping.signal);
     else await this.pause(IDLE_POLL_MS);
   }
 }

@@ -311,13 +311,27 @@ describe.each([
   it('refuses to sign after a stored leaf hash is changed, and after a forked frontier', async () => {
     const count = async () => (await signer.history(1000)).length;
     const before = await count();
+    // The signer re-hashes the leaves added since the last checkpoint (O(new leaves + log n)), so these are new.
+    const signed = (await signer.latest())!.size;
+    await runUntil(store, await appendEvents(store, 9), 4);
     const size = await log.size();
-    for (const seq of [0, 5, size - 1]) {
+    for (const seq of [signed, signed + 5, size - 1]) {
       const leaf = (await log.leaf(seq))!;
       await store.executor.query('UPDATE audit_leaves SET leaf_hash = $1 WHERE seq = $2', [randomBytes(32), seq]);
       await expect(signer.signNow()).rejects.toThrow(AuditLogIntegrityError);
       await store.executor.query('UPDATE audit_leaves SET leaf_hash = $1 WHERE seq = $2', [leaf.leafHash, seq]);
+      // A record changed under its hash, or renumbered, is refused too.
+      const changed = leaf.record.replace(`"seq":${seq}`, `"seq":${seq + 1}`);
+      await store.executor.query('UPDATE audit_leaves SET record = $1 WHERE seq = $2', [changed, seq]);
+      await expect(signer.signNow()).rejects.toThrow(AuditLogIntegrityError);
+      await store.executor.query('UPDATE audit_leaves SET record = $1 WHERE seq = $2', [leaf.record, seq]);
     }
+    // A leaf under an earlier checkpoint is not re-read by the signer, but no proof that needs it is served.
+    const old = (await log.leaf(0))!;
+    await store.executor.query('UPDATE audit_leaves SET leaf_hash = $1 WHERE seq = 0', [randomBytes(32)]);
+    await expect(log.inclusionProof(0, size)).rejects.toThrow(AuditLogIntegrityError);
+    await expect(log.inclusionProof(1, size)).rejects.toThrow(AuditLogIntegrityError);
+    await store.executor.query('UPDATE audit_leaves SET leaf_hash = $1 WHERE seq = 0', [old.leafHash]);
     // A whole fork: a leaf rewritten and the frontier recomputed to match, so only consistency can tell.
     const [tree] = await store.executor.query('SELECT size, frontier FROM audit_tree');
     const original = (await log.leaf(2))!;

@@ -1,20 +1,26 @@
 import type { Projection } from '@muskel/application';
-import { leafHash } from '@muskel/audit';
+import { CompactRange, HASH_SIZE } from '@muskel/audit';
 import type { RecordedEvent, StoreTransaction } from '@muskel/event-store';
-import { auditRecord, recordText } from './record';
+import { LeafTextBuilder, leafHashOfText } from './fast-record';
 import { setupAuditLogTables } from './schema';
 import { type SqlRunner, toBuffer, toText } from './sql';
-import { loadTree, saveTree } from './tree-state';
+import { INSERT_NODES_SQL, nodesParams } from './stored-tree';
+import { appendLeaves } from './tree-nodes';
+import { treeFromRow } from './tree-state';
 
 export const AUDIT_LOG_PROJECTION = 'audit-log';
 
-/** Rows per INSERT: 4 parameters each, far below PostgreSQL's 65,535. */
-const INSERT_CHUNK = 1000;
+/**
+ * Events per page (and transaction) when the worker runs the integrator: larger pages spread each page's fixed
+ * cost (frontier read and write, checkpoint) over more leaves; 2,000 measured about 15% faster than the runner's
+ * default of 500. The bench uses the same constant, so its figure is the worker's.
+ */
+export const AUDIT_LOG_BATCH_SIZE = 2000;
 
 /**
  * The integrator: every event of the store, in global order, becomes the next leaf (seq 0, 1, 2, ... without gaps,
- * since seq is the tree size, not a SEQUENCE). Leaves and the frontier are written in the runner's transaction,
- * together with its checkpoint, so a crash loses both or neither.
+ * since seq is the tree size, not a SEQUENCE). Leaves, tree nodes and the frontier are written in the runner's
+ * transaction, together with its checkpoint, so a crash loses all or none of them.
  */
 export class AuditLogProjection implements Projection {
   readonly name = AUDIT_LOG_PROJECTION;
@@ -39,34 +45,88 @@ export class AuditLogProjection implements Projection {
   }
 }
 
-/** Appends the events not yet in the log as leaves; returns how many were new. Idempotent per event id. */
+/**
+ * Leaves of a chunk in one statement: arrays, not one bind parameter per value, so the statement text and its plan
+ * stay the same whatever the chunk size (and 65,535 parameters are never a limit). Hashes go as one bytea; records
+ * as one text joined by line feeds, which canonical JSON never contains (RFC 8785 escapes every control
+ * character), measured a quarter faster than a text[] whose JSON quotes must all be escaped. Should a record hold
+ * one anyway, the split gives more records than ids and the NOT NULL event_id refuses the insert.
+ */
+const INSERT_LEAVES_SQL = `
+  INSERT INTO audit_leaves (seq, event_id, leaf_hash, record)
+  SELECT $1::bigint + i - 1, e, substring($3::bytea FROM (i::int - 1) * ${HASH_SIZE} + 1 FOR ${HASH_SIZE}), r
+    FROM unnest($2::text[], string_to_array($4::text, E'\\n')) WITH ORDINALITY AS t(e, r, i)`;
+
+/**
+ * Leaves per INSERT within a page. The statement for one chunk is sent before the next chunk is computed, so the
+ * server writes while this process canonicalises and hashes.
+ */
+const PIPELINE_CHUNK = 256;
+
+/**
+ * Appends the events not yet in the log as leaves; returns how many were new. Idempotent per event id. Leaves,
+ * the complete subtree hashes they finish (audit_nodes) and the frontier are written set-based: one INSERT per
+ * PIPELINE_CHUNK leaves, one for the nodes and one UPDATE of the tree row per page.
+ */
 export async function integrate(sql: SqlRunner, events: readonly RecordedEvent[]): Promise<number> {
   if (events.length === 0) return 0;
-  // The tree row first, locked: a second integrator (or a checkpointer) waits instead of forking the sequence.
-  const tree = await loadTree(sql, true);
-  const [keyRow] = await sql.query('SELECT key FROM audit_pseudonym_key WHERE id = 1');
-  if (!keyRow) throw new Error('audit log pseudonym key is missing (run AuditLogProjection.setup first)');
-  const key = toBuffer(keyRow.key);
+  // One round trip: the tree row, locked (a second integrator or a checkpointer waits instead of forking the
+  // sequence), the pseudonym key, and no wait for this commit's WAL flush (a third of the integrator's time,
+  // measured). A crash may then lose the last pages, but with the runner's checkpoint in the same transaction, and
+  // the replay rebuilds the very same leaves (same events, same global order, same key). A signed checkpoint cannot
+  // cover a lost leaf: its own commit is synchronous and flushes the WAL written before it. As rebuildProjection does.
+  const [row] = await sql.query(`
+    SELECT t.size, t.frontier, k.key, set_config('synchronous_commit', 'off', true) AS sync
+      FROM audit_tree t CROSS JOIN audit_pseudonym_key k
+     WHERE t.id = 1 AND k.id = 1
+       FOR UPDATE OF t`);
+  if (!row) throw new Error('audit log tree or pseudonym key is missing (run AuditLogProjection.setup first)');
+  const tree = treeFromRow(row);
+  const builder = new LeafTextBuilder(toBuffer(row.key));
+  // After the lock, so a concurrent integrator's leaves (committed while this one waited) are seen.
   const known = await sql.query('SELECT event_id FROM audit_leaves WHERE event_id = ANY($1::text[])', [
     events.map((e) => e.id),
   ]);
   const seen = new Set(known.map((row) => toText(row.event_id)));
-  const rows: unknown[][] = [];
+  const first = tree.size;
+  const hashes: Buffer[] = [];
+  // One statement in flight at a time (a connection runs one anyway): chunk k is written while k + 1 is computed.
+  let inFlight: Promise<unknown> = Promise.resolve();
+  let ids: string[] = [];
+  let texts: string[] = [];
+  const flush = async () => {
+    if (ids.length === 0) return;
+    const start = first + hashes.length - ids.length;
+    const params = [start, ids, Buffer.concat(hashes.slice(-ids.length)), texts.join('\n')];
+    ids = [];
+    texts = [];
+    await inFlight;
+    inFlight = sql.query(INSERT_LEAVES_SQL, params);
+    inFlight.catch(() => undefined); // awaited later; should the loop throw first, not an unhandled rejection
+  };
   for (const event of events) {
     if (seen.has(event.id)) continue; // a replay: already a leaf
     seen.add(event.id);
-    const seq = tree.size;
-    const text = recordText(auditRecord(event, seq, key));
-    const hash = leafHash(Buffer.from(text, 'utf8'));
-    tree.append(hash);
-    rows.push([seq, event.id, hash, text]);
+    const text = builder.text(event, first + hashes.length);
+    ids.push(event.id);
+    texts.push(text);
+    hashes.push(leafHashOfText(text));
+    if (ids.length === PIPELINE_CHUNK) await flush();
   }
-  if (rows.length === 0) return 0;
-  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-    const chunk = rows.slice(start, start + INSERT_CHUNK);
-    const values = chunk.map((_, i) => `($${4 * i + 1}, $${4 * i + 2}, $${4 * i + 3}, $${4 * i + 4})`).join(', ');
-    await sql.query(`INSERT INTO audit_leaves (seq, event_id, leaf_hash, record) VALUES ${values}`, chunk.flat());
+  await flush();
+  if (hashes.length === 0) {
+    await inFlight;
+    return 0;
   }
-  await saveTree(sql, tree);
-  return rows.length;
+  // The nodes are hashed while the last chunk is written.
+  const grown = appendLeaves(tree.size, tree.frontier(), hashes);
+  const next = CompactRange.fromFrontier(grown.size, grown.frontier);
+  const params = [...nodesParams(grown.nodes), next.size, Buffer.concat(next.frontier())];
+  await inFlight;
+  // The nodes and the tree row in one statement (one round trip).
+  await sql.query(
+    `WITH nodes AS (${INSERT_NODES_SQL}) UPDATE audit_tree SET size = $4, frontier = $5 WHERE id = 1`,
+    params,
+  );
+  return hashes.length;
 }

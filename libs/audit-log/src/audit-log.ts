@@ -1,6 +1,6 @@
-import { consistencyProof, inclusionProof, leafHash, rootFromLeafHashes } from '@muskel/audit';
-import { AuditLogIntegrityError } from './errors';
+import { leafHash } from '@muskel/audit';
 import { type SqlRunner, toBuffer, toDate, toSafeInteger, toText } from './sql';
+import { type TreeHead, storedConsistencyProof, storedInclusionProof, storedRoot } from './stored-tree';
 import { loadTree } from './tree-state';
 
 export interface StoredLeaf {
@@ -37,9 +37,10 @@ export const MAX_LEAVES_PAGE = 1000;
 export const MAX_CHECKPOINTS_PAGE = 1000;
 
 /**
- * Reads of the audit log: sizes, roots, leaves, proofs. The current root comes from the stored frontier in
- * O(log n). Roots of older sizes and all proofs are computed from the stored leaf hashes, reading all of them
- * up to the size asked: O(n) for now (storing the complete subtree hashes would make them O(log n)).
+ * Reads of the audit log: sizes, roots, leaves, proofs. The current root comes from the stored frontier; roots of
+ * older sizes and all proofs from the stored complete-subtree hashes (audit_nodes, stored-tree.ts): O(log n) rows
+ * in one query, each answer checked against the frontier's root before it is returned (AuditLogIntegrityError
+ * when a stored hash is missing or does not fit).
  */
 export class AuditLog {
   constructor(private readonly sql: SqlRunner) {}
@@ -50,10 +51,10 @@ export class AuditLog {
 
   /** MTH of the first `size` leaves (default: all of them). */
   async root(size?: number): Promise<Buffer> {
-    const tree = await loadTree(this.sql);
-    if (size === undefined || size === tree.size) return tree.root();
-    checkSize(size, tree.size);
-    return rootFromLeafHashes(await readLeafHashes(this.sql, size));
+    const head = await this.head();
+    if (size === undefined || size === head.size) return head.root;
+    checkSize(size, head.size);
+    return storedRoot(this.sql, head, size);
   }
 
   async leaf(seq: number): Promise<StoredLeaf | undefined> {
@@ -83,21 +84,29 @@ export class AuditLog {
     return rows.map(toLeaf);
   }
 
-  /** RFC 9162 inclusion proof of leaf `seq` in the tree of `size` leaves (O(n), see the class comment). */
+  /** RFC 9162 inclusion proof of leaf `seq` in the tree of `size` leaves (O(log n), see the class comment). */
   async inclusionProof(seq: number, size: number): Promise<Buffer[]> {
-    checkSize(size, await this.size());
+    const head = await this.head();
+    checkSize(size, head.size);
     if (!Number.isSafeInteger(seq) || seq < 0 || seq >= size)
       throw new RangeError(`leaf ${seq} is not in size ${size}`);
-    return inclusionProof(seq, await readLeafHashes(this.sql, size));
+    return storedInclusionProof(this.sql, head, seq, size);
   }
 
-  /** RFC 9162 consistency proof from `size1` to `size2` (O(n), see the class comment). */
+  /** RFC 9162 consistency proof from `size1` to `size2` (O(log n), see the class comment). */
   async consistencyProof(size1: number, size2: number): Promise<Buffer[]> {
-    checkSize(size2, await this.size());
+    const head = await this.head();
+    checkSize(size2, head.size);
     if (!Number.isSafeInteger(size1) || size1 < 0 || size1 > size2) {
       throw new RangeError(`invalid sizes ${size1} → ${size2}`);
     }
-    return consistencyProof(size1, await readLeafHashes(this.sql, size2));
+    return storedConsistencyProof(this.sql, head, size1, size2);
+  }
+
+  /** The frontier's size and root: what every older root and proof is checked against. */
+  private async head(): Promise<TreeHead> {
+    const tree = await loadTree(this.sql);
+    return { size: tree.size, root: tree.root() };
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
@@ -138,16 +147,6 @@ function toLeaf(row: Record<string, unknown>): StoredLeaf {
     leafHash: toBuffer(row.leaf_hash),
     record: toText(row.record),
   };
-}
-
-/** Leaf hashes 0 .. size-1 in order; throws if any is missing (a deleted row must not shift the rest). */
-export async function readLeafHashes(sql: SqlRunner, size: number): Promise<Buffer[]> {
-  if (size === 0) return [];
-  const rows = await sql.query('SELECT seq, leaf_hash FROM audit_leaves WHERE seq < $1 ORDER BY seq', [size]);
-  if (rows.length !== size || rows.some((row, i) => toSafeInteger(row.seq) !== i)) {
-    throw new AuditLogIntegrityError(`audit log leaves 0..${size - 1} are not all stored`);
-  }
-  return rows.map((row) => toBuffer(row.leaf_hash));
 }
 
 export async function latestCheckpoint(sql: SqlRunner): Promise<StoredCheckpoint | undefined> {

@@ -5,6 +5,11 @@ import { type SqlRunner, toBuffer, toSafeInteger } from './sql';
 export async function loadTree(sql: SqlRunner, forUpdate = false): Promise<CompactRange> {
   const [row] = await sql.query(`SELECT size, frontier FROM audit_tree WHERE id = 1${forUpdate ? ' FOR UPDATE' : ''}`);
   if (!row) throw new Error('audit log tables are not set up (run AuditLogProjection.setup first)');
+  return treeFromRow(row);
+}
+
+/** The compact range of an audit_tree row (`size`, `frontier`). */
+export function treeFromRow(row: Record<string, unknown>): CompactRange {
   const size = toSafeInteger(row.size);
   const bytes = toBuffer(row.frontier);
   const hashes: Buffer[] = [];

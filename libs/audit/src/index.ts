@@ -12,7 +12,7 @@ export {
   verifyInclusion,
 } from './merkle';
 export { CompactRange } from './compact-range';
-export { type JsonValue, canonicalize, canonicalizeToBytes, isCanonicalJson } from './jcs';
+export { type JsonValue, canonicalize, canonicalizeToBytes, isCanonicalJson, parseCanonicalJson } from './jcs';
 export {
   MAX_NOTE_SIGNATURES,
   type Note,

@@ -5,7 +5,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalize, canonicalizeToBytes, isCanonicalJson } from './jcs';
+import { canonicalize, canonicalizeToBytes, isCanonicalJson, parseCanonicalJson } from './jcs';
 
 const DIR = join(__dirname, '../testdata/jcs/testdata');
 const names = readdirSync(join(DIR, 'input')).filter((f) => f.endsWith('.json'));
@@ -111,5 +111,35 @@ describe('isCanonicalJson', () => {
 
   it('accepts canonical bytes', () => {
     expect(isCanonicalJson(Buffer.from('{"a":[1,"x",true,null],"b":{}}'))).toBe(true);
+  });
+});
+
+describe('parseCanonicalJson', () => {
+  // Texts where JSON.stringify of the parsed value and RFC 8785 part ways: the fast path must not decide them.
+  it.each([
+    ['number-like keys in code-unit order', '{"10":1,"9":2}', true],
+    ['number-like keys in numeric order', '{"9":1,"10":2}', false],
+    ['an escaped lone surrogate', '["\\ud800"]', false],
+    ['a raw lone surrogate', '["\ud800"]', false],
+    ['an escaped surrogate pair', '["\\ud83d\\ude00"]', false],
+    ['a raw surrogate pair', '["\ud83d\ude00"]', true],
+    ['negative zero', '[-0]', false],
+    ['an overflowing number', '[1e400]', false],
+    ['a nested unsorted object', '{"a":[{"c":1,"b":2}]}', false],
+    ['a nested sorted object', '{"a":[{"b":2,"c":1}]}', true],
+    ['a __proto__ member', '{"__proto__":1,"a":2}', true],
+    ['U+2028 unescaped', '["\u2028"]', true],
+    ['a control character escaped', '["\\u001f\\n"]', true],
+  ])('decides %s as canonicalize does', (_, text, canonical) => {
+    const parsed = parseCanonicalJson(text);
+    expect(parsed !== undefined).toBe(canonical);
+    let reference: boolean;
+    try {
+      reference = canonicalize(JSON.parse(text)) === text;
+    } catch {
+      reference = false;
+    }
+    expect(reference).toBe(canonical);
+    if (parsed) expect(parsed.value).toEqual(JSON.parse(text));
   });
 });

@@ -2,6 +2,7 @@
  * RFC 6962 / RFC 9162 Merkle tree hashing and proofs (SHA-256).
  * Sizes and indexes are plain numbers limited to safe integers (2^53 - 1 leaves is far beyond any real log).
  */
+import * as crypto from 'node:crypto';
 import { HASH_SIZE, bytesEqual, sha256 } from './bytes';
 
 const LEAF_PREFIX = Uint8Array.of(0x00);
@@ -15,9 +16,21 @@ export function leafHash(data: Uint8Array): Buffer {
   return sha256(LEAF_PREFIX, data);
 }
 
+type OneShotHash = (algorithm: string, data: Uint8Array, outputEncoding: 'base64') => string;
+/** Node's one-shot `crypto.hash` (20.12+, 21.7+), when there is one. */
+const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
+/** Reused input of `nodeHash`: single-threaded and filled and hashed synchronously, so never seen half-written. */
+const nodeInput = Buffer.alloc(1 + 2 * HASH_SIZE, 0x01);
+
 /** Interior node hash, SHA-256(0x01 || left || right) (RFC 9162 §2.1.1). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return sha256(NODE_PREFIX, left, right);
+  if (!oneShot || left.length !== HASH_SIZE || right.length !== HASH_SIZE) return sha256(NODE_PREFIX, left, right);
+  // A tree recomputed from its leaves hashes about one node per leaf, and on 65 bytes the Hash object of createHash
+  // is most of the cost, as is a 'buffer' output on Node 20: one-shot to base64 and decoded again measured about
+  // three times faster than createHash.
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 1 + HASH_SIZE);
+  return Buffer.from(oneShot('sha256', nodeInput, 'base64'), 'base64');
 }
 
 /** Largest power of two strictly smaller than n (n >= 2): the split point k of RFC 9162 §2.1.1. */

@@ -48,7 +48,7 @@ export async function registerUser(
   credentials: AuthRepository,
   input: RegisterUserInput,
   context: CommandContext,
-): Promise<{ userId: string; revision: number; position: string }> {
+): Promise<{ userId: string; revision: number; position: string; eventIds: string[] }> {
   const userId = randomUUID();
   const username = normaliseUsername(input.username);
   const commands: UserCommand[] = [
@@ -75,7 +75,7 @@ export async function registerUser(
   if (!reserved) throw new ApiError(409, 'USERNAME_TAKEN', 'This username is already in use; choose another.');
   try {
     const result = await pipeline.executeAll(userStreamName(userId), userDecider, commands, context);
-    return { userId, revision: result.revision, position: result.position };
+    return { userId, revision: result.revision, position: result.position, eventIds: result.eventIds };
   } catch (error) {
     await credentials.deleteCredential(userId);
     throw error;

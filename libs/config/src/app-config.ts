@@ -18,6 +18,8 @@ export type NodeEnv = (typeof NODE_ENVS)[number];
 export const CONFIG_RULES = {
   PORT: 'must be an integer from 1 to 65535',
   DATABASE_URL: 'must be a postgres:// or postgresql:// URL',
+  KURRENTDB_URL:
+    'must be a KurrentDB connection string (kurrentdb:// or kurrentdb+discover://), with DATABASE_URL set for the read models',
   MUSKEL_DATA_DIR: 'must be a non-empty directory path',
   REDIS_URL: 'must be a redis:// or rediss:// URL',
   MUSKEL_ROLE: `must be one of ${MUSKEL_ROLES.join(', ')}`,
@@ -32,6 +34,18 @@ export const CONFIG_RULES = {
   AUTH_LOCKOUT_SECONDS: 'must be a whole number of seconds from 1 to 86400',
   AUDIT_LOG_ORIGIN: 'must be a log origin such as audit.example.go.id/log (letters, digits, ".", "-", "_", "/")',
   AUDIT_SIGNER_KEY: 'must be an Ed25519 signer key in note format (PRIVATE+KEY+<name>+<id>+<key>)',
+  AUDIT_WITNESSES:
+    'must be a JSON array of {"name", "url", "verifierKey"}: distinct names, http(s) URLs, verifier keys in note ' +
+    'format (<name>+<id>+<key>) named like their witness',
+  AUDIT_WITNESS_QUORUM: 'must be a whole number from 0 to the number of AUDIT_WITNESSES',
+  AUDIT_CHECKPOINT_INTERVAL_SECONDS: 'must be a whole number of seconds from 0 (off) to 86400',
+  JOBS_PREFIX: 'must be 1 to 60 letters, digits, "-" or "_" (the Redis key prefix of the background jobs)',
+  JOBS_CONCURRENCY: 'must be a whole number from 1 to 64',
+  JOBS_RATE_LIMIT_PER_SECOND: 'must be a whole number from 0 (no limit) to 100000',
+  JOBS_RECONCILE_AFTER_SECONDS: 'must be a whole number of seconds from 1 to 86400',
+  JOBS_RECONCILE_INTERVAL_SECONDS: 'must be a whole number of seconds from 1 to 86400',
+  METRICS_TOKEN: 'must be at least 32 characters (the bearer token Prometheus presents to GET /metrics)',
+  PERSONAL_DATA_KEK: 'must be a 256-bit key: 32 bytes in base64 (44 characters) or 64 hex digits',
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_RULES;
@@ -73,6 +87,21 @@ function isOrigin(value: unknown): boolean {
   }
 }
 
+/** 32 bytes, as 64 hex digits or as base64. */
+function isKek(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  const text = value.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return true;
+  return /^[A-Za-z0-9+/]{43}=$/.test(text) && Buffer.from(text, 'base64').length === 32;
+}
+
+/**
+ * The client's connection-string schemes (`kurrentdb`, `kurrent`, `kdb`, each with `+discover` for gossip), then
+ * one or more comma-separated hosts. Not `new URL()`: a cluster's `host1:2113,host2:2113` is no URL authority.
+ */
+const KURRENTDB_URL_PATTERN =
+  /^(?:kurrentdb|kurrent|kdb)(?:\+discover)?:\/\/(?:[^\s@/?#]+@)?[^\s@/?#,]+(?:,[^\s@/?#,]+)*\/?(?:\?\S*)?$/i;
+
 /** Smallest and largest accepted `BODY_LIMIT`, in bytes. */
 export const BODY_LIMIT_RANGE = { min: 1024, max: 100 * 1024 * 1024 } as const;
 
@@ -97,6 +126,45 @@ const toOriginList = ({ value }: { value: unknown }): unknown =>
       )
     : value;
 
+/** One witness of the audit log (c2sp.org/tlog-witness): its key name, submission URL and verifier key. */
+export interface AuditWitnessConfig {
+  readonly name: string;
+  readonly url: string;
+  readonly verifierKey: string;
+}
+
+/** JSON text -> value; anything that is not JSON stays a string and fails validation. */
+const fromJson = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+};
+
+const VERIFIER_KEY = /^([^+\s]+)\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$/;
+
+function isWitnessList(value: unknown): value is AuditWitnessConfig[] {
+  if (!Array.isArray(value)) return false;
+  const names = new Set<string>();
+  for (const entry of value as unknown[]) {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return false;
+    const { name, url, verifierKey, ...rest } = entry as Record<string, unknown>;
+    if (Object.keys(rest).length > 0 || typeof name !== 'string' || names.has(name)) return false;
+    if (typeof url !== 'string' || typeof verifierKey !== 'string') return false;
+    if (VERIFIER_KEY.exec(verifierKey)?.[1] !== name) return false;
+    try {
+      const parsed = new URL(url);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return false;
+    } catch {
+      return false;
+    }
+    names.add(name);
+  }
+  return true;
+}
+
 /**
  * The service's configuration, read from environment variables and validated at boot (see `validateConfig`).
  * Also the Nest injection token for it: `constructor(private readonly config: AppConfig)`.
@@ -115,6 +183,26 @@ export class AppConfig {
   @IsUrlWithProtocol(['postgres:', 'postgresql:'], CONFIG_RULES.DATABASE_URL)
   readonly DATABASE_URL?: string;
 
+  /**
+   * KurrentDB server for the events instead of PostgreSQL; checkpoints, leases and read models stay in DATABASE_URL,
+   * which it therefore needs.
+   */
+  @IsOptional()
+  @Transform(trimmed)
+  @ValidateBy(
+    {
+      name: 'isKurrentDbUrl',
+      validator: {
+        validate: (value, args) =>
+          typeof value === 'string' &&
+          KURRENTDB_URL_PATTERN.test(value) &&
+          typeof (args?.object as { DATABASE_URL?: unknown } | undefined)?.DATABASE_URL === 'string',
+      },
+    },
+    { message: CONFIG_RULES.KURRENTDB_URL },
+  )
+  readonly KURRENTDB_URL?: string;
+
   /** Where the embedded PGlite database (and other local state) lives. */
   @Transform(trimmed)
   @IsString({ message: CONFIG_RULES.MUSKEL_DATA_DIR })
@@ -125,6 +213,49 @@ export class AppConfig {
   @Transform(trimmed)
   @IsUrlWithProtocol(['redis:', 'rediss:'], CONFIG_RULES.REDIS_URL)
   readonly REDIS_URL: string = 'redis://127.0.0.1:6379';
+
+  /**
+   * Prefix of the background jobs' Redis keys. Unset: `muskel-<id of this database>`, so deployments (and test
+   * runs) sharing one Redis never take each other's jobs; set it to share queues on purpose.
+   */
+  @IsOptional()
+  @Transform(trimmed)
+  @ValidateBy(
+    {
+      name: 'isJobsPrefix',
+      validator: { validate: (value) => typeof value === 'string' && /^[A-Za-z0-9_-]{1,60}$/.test(value) },
+    },
+    { message: CONFIG_RULES.JOBS_PREFIX },
+  )
+  readonly JOBS_PREFIX?: string;
+
+  /** Jobs of one queue running at once, across every worker process (BullMQ global concurrency). */
+  @Transform(toInteger)
+  @IsInt({ message: CONFIG_RULES.JOBS_CONCURRENCY })
+  @Min(1, { message: CONFIG_RULES.JOBS_CONCURRENCY })
+  @Max(64, { message: CONFIG_RULES.JOBS_CONCURRENCY })
+  readonly JOBS_CONCURRENCY: number = 4;
+
+  /** Jobs started per second per queue across all workers (BullMQ's global rate limit); 0: no limit. */
+  @Transform(toInteger)
+  @IsInt({ message: CONFIG_RULES.JOBS_RATE_LIMIT_PER_SECOND })
+  @Min(0, { message: CONFIG_RULES.JOBS_RATE_LIMIT_PER_SECOND })
+  @Max(100_000, { message: CONFIG_RULES.JOBS_RATE_LIMIT_PER_SECOND })
+  readonly JOBS_RATE_LIMIT_PER_SECOND: number = 0;
+
+  /** Work still without its result after this long is enqueued again by the reconciler. */
+  @Transform(toInteger)
+  @IsInt({ message: CONFIG_RULES.JOBS_RECONCILE_AFTER_SECONDS })
+  @Min(1, { message: CONFIG_RULES.JOBS_RECONCILE_AFTER_SECONDS })
+  @Max(86_400, { message: CONFIG_RULES.JOBS_RECONCILE_AFTER_SECONDS })
+  readonly JOBS_RECONCILE_AFTER_SECONDS: number = 300;
+
+  /** How often the reconciler looks for work without a result. */
+  @Transform(toInteger)
+  @IsInt({ message: CONFIG_RULES.JOBS_RECONCILE_INTERVAL_SECONDS })
+  @Min(1, { message: CONFIG_RULES.JOBS_RECONCILE_INTERVAL_SECONDS })
+  @Max(86_400, { message: CONFIG_RULES.JOBS_RECONCILE_INTERVAL_SECONDS })
+  readonly JOBS_RECONCILE_INTERVAL_SECONDS: number = 60;
 
   /** Which parts this process runs: the HTTP API, the background worker, or both. */
   @Transform(lowerCased)
@@ -233,4 +364,69 @@ export class AppConfig {
     { message: CONFIG_RULES.AUDIT_SIGNER_KEY },
   )
   readonly AUDIT_SIGNER_KEY?: string;
+
+  /**
+   * The witnesses asked to cosign each checkpoint, as JSON. Empty (the default, the embedded demo): checkpoints
+   * carry the log's signature only.
+   */
+  @Transform(fromJson)
+  @ValidateBy(
+    { name: 'isWitnessList', validator: { validate: (value) => isWitnessList(value) } },
+    { message: CONFIG_RULES.AUDIT_WITNESSES },
+  )
+  readonly AUDIT_WITNESSES: readonly AuditWitnessConfig[] = Object.freeze([]);
+
+  /** How many of AUDIT_WITNESSES must cosign a checkpoint before it is published; 0 publishes log-signed ones. */
+  @Transform(toInteger)
+  @IsInt({ message: CONFIG_RULES.AUDIT_WITNESS_QUORUM })
+  @Min(0, { message: CONFIG_RULES.AUDIT_WITNESS_QUORUM })
+  @ValidateBy(
+    {
+      name: 'isReachableQuorum',
+      validator: {
+        validate: (value, args) => {
+          const witnesses = (args?.object as { AUDIT_WITNESSES?: unknown } | undefined)?.AUDIT_WITNESSES;
+          // Bad AUDIT_WITNESSES is reported on its own; the quorum is compared with a list only.
+          return typeof value === 'number' && (!Array.isArray(witnesses) || value <= witnesses.length);
+        },
+      },
+    },
+    { message: CONFIG_RULES.AUDIT_WITNESS_QUORUM },
+  )
+  readonly AUDIT_WITNESS_QUORUM: number = 0;
+
+  /**
+   * How often the worker signs a checkpoint of the audit log when it has grown (a BullMQ job scheduler, so several
+   * workers sign once per interval); 0 turns the schedule off (checkpoints then only on demand).
+   */
+  @Transform(toInteger)
+  @IsInt({ message: CONFIG_RULES.AUDIT_CHECKPOINT_INTERVAL_SECONDS })
+  @Min(0, { message: CONFIG_RULES.AUDIT_CHECKPOINT_INTERVAL_SECONDS })
+  @Max(86_400, { message: CONFIG_RULES.AUDIT_CHECKPOINT_INTERVAL_SECONDS })
+  readonly AUDIT_CHECKPOINT_INTERVAL_SECONDS: number = 60;
+
+  /**
+   * Wraps the per-household data keys that encrypt personal data in the event log. Unset: generated on the first
+   * start and kept in the database (the embedded default); production supplies it from a secret file or a KMS
+   * (`PERSONAL_DATA_KEK_FILE`), so a copy of the database alone decrypts nothing. Never printed.
+   */
+  @IsOptional()
+  @IsString({ message: CONFIG_RULES.PERSONAL_DATA_KEK })
+  @ValidateBy(
+    { name: 'isKek', validator: { validate: (value) => isKek(value) } },
+    { message: CONFIG_RULES.PERSONAL_DATA_KEK },
+  )
+  readonly PERSONAL_DATA_KEK?: string;
+
+  /**
+   * When set, `GET /metrics` answers only a request carrying `Authorization: Bearer <METRICS_TOKEN>`. Unset: the
+   * endpoint is public (it holds no personal data; keep it on an internal network or behind the proxy).
+   */
+  @IsOptional()
+  @IsString({ message: CONFIG_RULES.METRICS_TOKEN })
+  @ValidateBy(
+    { name: 'minLength32', validator: { validate: (value) => typeof value === 'string' && value.length >= 32 } },
+    { message: CONFIG_RULES.METRICS_TOKEN },
+  )
+  readonly METRICS_TOKEN?: string;
 }

@@ -7,10 +7,17 @@ export {
   MUSKEL_ROLES,
   NODE_ENVS,
   parseByteSize,
+  type AuditWitnessConfig,
   type ConfigVariable,
   type LogLevel,
   type MuskelRole,
   type NodeEnv,
 } from './app-config';
-export { ConfigValidationError, maskCredentials, validateConfig, type ConfigProblem } from './validate-config';
+export {
+  ConfigValidationError,
+  FILE_VARIABLES,
+  maskCredentials,
+  validateConfig,
+  type ConfigProblem,
+} from './validate-config';
 export { AppConfigModule } from './config.module';

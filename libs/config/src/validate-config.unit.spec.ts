@@ -13,6 +13,8 @@ function problemsOf(env: Record<string, unknown>): string[] {
 /** A signer key in note format (from golang.org/x/mod/sumdb/note's tests: PeterNeumann). */
 const SIGNER_KEY = 'PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz';
 
+const WITNESS = { name: 'w1.example', url: 'https://w1.example', verifierKey: 'w1.example+0a1b2c3d+BAAA' };
+
 describe('validateConfig', () => {
   it('applies the defaults when nothing is set', () => {
     const config = validateConfig({});
@@ -30,6 +32,13 @@ describe('validateConfig', () => {
       AUTH_REFRESH_TOKEN_TTL: 43_200,
       AUTH_LOCKOUT_SECONDS: 900,
       AUDIT_LOG_ORIGIN: 'muskel.local/audit-log',
+      AUDIT_CHECKPOINT_INTERVAL_SECONDS: 60,
+      AUDIT_WITNESSES: [],
+      AUDIT_WITNESS_QUORUM: 0,
+      JOBS_CONCURRENCY: 4,
+      JOBS_RATE_LIMIT_PER_SECOND: 0,
+      JOBS_RECONCILE_AFTER_SECONDS: 300,
+      JOBS_RECONCILE_INTERVAL_SECONDS: 60,
     });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.AUTH_TOKEN_SECRET).toBeUndefined();
@@ -61,6 +70,16 @@ describe('validateConfig', () => {
       AUTH_LOCKOUT_SECONDS: '60',
       AUDIT_LOG_ORIGIN: 'audit.sidoarjokab.go.id/muskel',
       AUDIT_SIGNER_KEY: SIGNER_KEY,
+      AUDIT_WITNESSES: JSON.stringify([WITNESS]),
+      AUDIT_WITNESS_QUORUM: '1',
+      AUDIT_CHECKPOINT_INTERVAL_SECONDS: '0',
+      JOBS_PREFIX: 'muskel-sidoarjo',
+      JOBS_CONCURRENCY: '8',
+      JOBS_RATE_LIMIT_PER_SECOND: '50',
+      JOBS_RECONCILE_AFTER_SECONDS: '600',
+      JOBS_RECONCILE_INTERVAL_SECONDS: '120',
+      METRICS_TOKEN: 'm'.repeat(32),
+      PERSONAL_DATA_KEK: 'ab'.repeat(32),
     });
     expect({ ...config }).toEqual({
       PORT: 8080,
@@ -78,6 +97,16 @@ describe('validateConfig', () => {
       AUTH_LOCKOUT_SECONDS: 60,
       AUDIT_LOG_ORIGIN: 'audit.sidoarjokab.go.id/muskel',
       AUDIT_SIGNER_KEY: SIGNER_KEY,
+      AUDIT_WITNESSES: [WITNESS],
+      AUDIT_WITNESS_QUORUM: 1,
+      AUDIT_CHECKPOINT_INTERVAL_SECONDS: 0,
+      JOBS_PREFIX: 'muskel-sidoarjo',
+      JOBS_CONCURRENCY: 8,
+      JOBS_RATE_LIMIT_PER_SECOND: 50,
+      JOBS_RECONCILE_AFTER_SECONDS: 600,
+      JOBS_RECONCILE_INTERVAL_SECONDS: 120,
+      METRICS_TOKEN: 'm'.repeat(32),
+      PERSONAL_DATA_KEK: 'ab'.repeat(32),
     });
   });
 
@@ -94,6 +123,13 @@ describe('validateConfig', () => {
     ['AUTH_ACCESS_TOKEN_TTL', '10'],
     ['AUTH_REFRESH_TOKEN_TTL', 'forever'],
     ['AUTH_LOCKOUT_SECONDS', '0'],
+    ['AUDIT_CHECKPOINT_INTERVAL_SECONDS', '-1'],
+    ['AUDIT_CHECKPOINT_INTERVAL_SECONDS', 'hourly'],
+    ['JOBS_PREFIX', 'has:colons'],
+    ['JOBS_CONCURRENCY', '0'],
+    ['JOBS_RATE_LIMIT_PER_SECOND', '-5'],
+    ['JOBS_RECONCILE_AFTER_SECONDS', '0'],
+    ['JOBS_RECONCILE_INTERVAL_SECONDS', 'often'],
   ])('rejects %s=%j and names it', (name, value) => {
     expect(() => validateConfig({ [name]: value })).toThrow(name);
   });
@@ -131,6 +167,19 @@ describe('validateConfig', () => {
     expect([config.PORT, config.MUSKEL_ROLE, config.LOG_LEVEL, config.NODE_ENV]).toEqual([1, 'api', 'warn', 'test']);
   });
 
+  it('accepts KURRENTDB_URL (single node, cluster, discovery) together with DATABASE_URL', () => {
+    const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/muskel';
+    for (const url of [
+      'kurrentdb://127.0.0.1:2113?tls=false',
+      'kurrentdb://admin:changeit@node1:2113,node2:2113,node3:2113?tls=true&nodePreference=leader',
+      'kurrentdb+discover://cluster.internal:2113',
+      'kdb://localhost',
+    ]) {
+      expect(validateConfig({ DATABASE_URL, KURRENTDB_URL: url }).KURRENTDB_URL).toBe(url);
+    }
+    expect(validateConfig({ DATABASE_URL }).KURRENTDB_URL).toBeUndefined();
+  });
+
   it('returns a frozen object', () => {
     expect(Object.isFrozen(validateConfig({}))).toBe(true);
   });
@@ -159,6 +208,25 @@ describe('validateConfig', () => {
       ['postgres://', 'DATABASE_URL must be a postgres:// or postgresql:// URL (got "postgres://")'],
     ])('DATABASE_URL=%s', (value, message) => {
       expect(problemsOf({ DATABASE_URL: value })).toEqual([message]);
+    });
+
+    it.each([
+      ['esdb://127.0.0.1:2113', 'postgres://postgres@127.0.0.1/muskel'],
+      ['http://127.0.0.1:2113', 'postgres://postgres@127.0.0.1/muskel'],
+      ['kurrentdb://', 'postgres://postgres@127.0.0.1/muskel'],
+      ['kurrentdb://a b:2113', 'postgres://postgres@127.0.0.1/muskel'],
+      // Valid, but KurrentDB needs the read-model database.
+      ['kurrentdb://127.0.0.1:2113', undefined],
+    ])('KURRENTDB_URL=%s (DATABASE_URL %s)', (value, databaseUrl) => {
+      expect(problemsOf({ KURRENTDB_URL: value, DATABASE_URL: databaseUrl })).toEqual([
+        `KURRENTDB_URL must be a KurrentDB connection string (kurrentdb:// or kurrentdb+discover://), with DATABASE_URL set for the read models (got ${JSON.stringify(value)})`,
+      ]);
+    });
+
+    it('KURRENTDB_URL without printing its password', () => {
+      const [message] = problemsOf({ KURRENTDB_URL: 'kurrentdb://admin:hunter2@node1:2113' });
+      expect(message).toContain('(got "kurrentdb://admin:***@node1:2113")');
+      expect(message).not.toContain('hunter2');
     });
 
     it('DATABASE_URL without printing its password', () => {

@@ -21,3 +21,4 @@ export * from './meetings';
 export * from './proposals';
 export * from './batches';
 export * from './households';
+export * from './erasure';

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EventStore } from './event-store.port';
+import { StoreUnavailableError } from './errors';
 import type { AppendLimits } from './validation';
 import { PgliteExecutor } from './sql/pglite.executor';
 import { PostgresExecutor } from './sql/postgres.executor';
@@ -104,10 +105,22 @@ export interface EventStoreConfig {
   databaseUrl?: string;
   dataDir: string;
   poolSize?: number;
+  /** KurrentDB server for the events; its read models (checkpoints, leases) stay in `databaseUrl`, which it needs. */
+  kurrentdbUrl?: string;
 }
 
 /** The store the configuration asks for. Not yet initialised: call `init()`. */
 export async function createEventStore(config: EventStoreConfig): Promise<EventStore> {
+  if (config.kurrentdbUrl) {
+    if (!config.databaseUrl) throw new StoreUnavailableError('KURRENTDB_URL needs DATABASE_URL for the read models');
+    // Loaded only here: the client brings a native module that other configurations need not load.
+    const { createKurrentDbEventStore } = await import('./kurrentdb/kurrentdb-event-store');
+    return createKurrentDbEventStore({
+      connectionString: config.kurrentdbUrl,
+      readModelDatabaseUrl: config.databaseUrl,
+      poolSize: config.poolSize,
+    });
+  }
   if (config.databaseUrl) {
     return createPostgresEventStore({ connectionString: config.databaseUrl, poolSize: config.poolSize });
   }

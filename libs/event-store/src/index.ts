@@ -4,6 +4,7 @@ export * from './position';
 export * from './event-store.port';
 export { DEFAULT_LIMITS, categoryOf, type AppendLimits } from './validation';
 export { SqlEventStore } from './sql/sql-event-store';
+export { isDecodingTransaction, type DecodingTransaction, type EventCodec } from './sql/event-codec';
 export type { SqlExecutor, SqlQueryable } from './sql/sql-executor';
 export { SCHEMA_VERSION } from './sql/schema';
 export {
@@ -15,3 +16,6 @@ export {
   type PgliteEventStoreOptions,
   type PostgresEventStoreOptions,
 } from './create-event-store';
+// Types only: the adapter itself (and its client) is loaded by createEventStore when KURRENTDB_URL is set.
+export type { KurrentDbEventStore, KurrentDbEventStoreOptions } from './kurrentdb/kurrentdb-event-store';
+export { AppendInTransactionUnsupportedError, UnreadableEventError } from './kurrentdb/kurrentdb-errors';

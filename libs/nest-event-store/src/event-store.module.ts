@@ -1,12 +1,15 @@
 import { type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { createEventStore, EVENT_STORE, type EventStore, SqlEventStore, type SqlExecutor } from '@muskel/event-store';
+import { enablePersonalData, type PersonalDataCodec } from '@muskel/personal-data';
 import { EventStoreHealthIndicator } from './event-store.health';
 
 export interface EventStoreModuleOptions {
   /** PostgreSQL server; unset: the embedded PGlite under `dataDir`. */
   databaseUrl?: string;
   dataDir: string;
+  /** PERSONAL_DATA_KEK; unset: generated once and kept in the database (see `enablePersonalData`). */
+  personalDataKek?: string;
 }
 
 /** Opens the configured store and brings its schema up to date before anything can use it. */
@@ -14,6 +17,8 @@ async function openEventStore(options: EventStoreModuleOptions): Promise<EventSt
   const store = await createEventStore({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
   try {
     await store.init();
+    // Personal data is encrypted at the storage boundary: every append and read of the app goes through the codec.
+    if (store instanceof SqlEventStore) await enablePersonalData(store, { kek: options.personalDataKek });
   } catch (error) {
     await store.close().catch(() => undefined);
     throw error;
@@ -26,6 +31,24 @@ async function openEventStore(options: EventStoreModuleOptions): Promise<EventSt
  * the event store's own database, through its connection (PGlite allows only one).
  */
 export const SQL_DATABASE = Symbol('SQL_DATABASE');
+
+/**
+ * Nest injection token for the event store as stored: reads return the stored bytes (personal data still
+ * encrypted). Only the audit log uses it, so its leaf digests stay valid after a household's key is deleted.
+ */
+export const RAW_EVENT_STORE = Symbol('RAW_EVENT_STORE');
+
+/** Nest injection token for the personal data codec (erasure needs its keys). */
+export const PERSONAL_DATA_CODEC = Symbol('PERSONAL_DATA_CODEC');
+
+function rawStoreOf(store: EventStore): EventStore {
+  return store instanceof SqlEventStore ? store.raw() : store;
+}
+
+function codecOf(store: EventStore): PersonalDataCodec | null {
+  const codec = store instanceof SqlEventStore ? store.codecInstalled : undefined;
+  return (codec as PersonalDataCodec | undefined) ?? null;
+}
 
 function sqlDatabaseOf(store: EventStore): SqlExecutor {
   if (store instanceof SqlEventStore) return store.executor;
@@ -59,10 +82,12 @@ export class EventStoreModule {
       providers: [
         { provide: EVENT_STORE, useFactory: () => openEventStore(options) },
         { provide: SQL_DATABASE, useFactory: sqlDatabaseOf, inject: [EVENT_STORE] },
+        { provide: RAW_EVENT_STORE, useFactory: rawStoreOf, inject: [EVENT_STORE] },
+        { provide: PERSONAL_DATA_CODEC, useFactory: codecOf, inject: [EVENT_STORE] },
         EventStoreLifecycle,
         EventStoreHealthIndicator,
       ],
-      exports: [EVENT_STORE, SQL_DATABASE, EventStoreHealthIndicator],
+      exports: [EVENT_STORE, SQL_DATABASE, RAW_EVENT_STORE, PERSONAL_DATA_CODEC, EventStoreHealthIndicator],
     };
   }
 }

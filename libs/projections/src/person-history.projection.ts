@@ -1,7 +1,11 @@
 import type { Projection } from '@muskel/application';
 import type { HouseholdEvent, ProposalEvent } from '@muskel/domain';
 import type { JsonObject, RecordedEvent, StoreTransaction } from '@muskel/event-store';
+import { isErased } from '@muskel/personal-data';
 import { BlindIndex, ensureBlindIndexKey } from './blind-index';
+
+/** An erased household's members have no NIK any more: they are no one's history. */
+const known = (member: { nik: string }): boolean => !isErased(member.nik);
 import { StreamRevisions, ofCategories, occurredAt, streamId, unseen } from './support';
 
 export const PERSON_HISTORY = 'person-history';
@@ -166,16 +170,16 @@ export class PersonHistoryProjection implements Projection {
       if (event.type === 'ProposalSubmitted' || event.type === 'ProposalAmended') {
         const data = event.data as { household?: { members: { nik: string }[] }; householdId?: string };
         after = data.household
-          ? byValue(data.household.members.map((m) => index.nik(m.nik)))
+          ? byValue(data.household.members.filter(known).map((m) => index.nik(m.nik)))
           : data.householdId
             ? byValue(Object.values(subjects.get(`household-${data.householdId}`) ?? {}))
             : {};
       } else if (event.type === 'HouseholdEnrolled') {
         const members = (event.data as { members: { memberId: string; nik: string }[] }).members;
-        after = Object.fromEntries(members.map((m) => [m.memberId, index.nik(m.nik)]));
+        after = Object.fromEntries(members.filter(known).map((m) => [m.memberId, index.nik(m.nik)]));
       } else if (event.type === 'MemberAdded') {
         const member = (event.data as { member: { memberId: string; nik: string } }).member;
-        after = { ...before, [member.memberId]: index.nik(member.nik) };
+        after = known(member) ? { ...before, [member.memberId]: index.nik(member.nik) } : before;
       } else if (event.type === 'MemberRemoved') {
         // The leaver's own history records the removal; later changes of the household are no longer theirs.
         const { [(event.data as { memberId: string }).memberId]: _removed, ...rest } = before;

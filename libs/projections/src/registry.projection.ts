@@ -1,6 +1,7 @@
 import type { Projection, RebuildSession } from '@muskel/application';
 import type { HouseholdEvent, HouseholdMember } from '@muskel/domain';
 import type { EventStore, RecordedEvent, StoreTransaction } from '@muskel/event-store';
+import { ERASED, isErased } from '@muskel/personal-data';
 import { BlindIndex, ensureBlindIndexKey } from './blind-index';
 import { digitsOnly, ofCategories, occurredAt, streamId } from './support';
 
@@ -461,10 +462,11 @@ async function writeHouseholds(tx: StoreTransaction, state: Map<string, Loaded>,
       household_id: id,
       village_code: entry.household.villageCode,
       status: entry.household.status,
-      kk_hmac: index.kk(entry.household.kkNumber),
+      // Erased values (the household's key deleted) are indexed as nothing: no search finds them.
+      kk_hmac: isErased(entry.household.kkNumber) ? ERASED : index.kk(entry.household.kkNumber),
       // Removed members stay findable: an auditor looks for who left as well as who is there.
-      nik_hmacs: members.map((m) => index.nik(m.nik)),
-      names_search: namesSearch(members),
+      nik_hmacs: members.filter((m) => !isErased(m.nik)).map((m) => index.nik(m.nik)),
+      names_search: namesSearch(members.filter((m) => !isErased(m.name))),
       doc: entry.household,
       revision: entry.revision,
       last_position: entry.position,

@@ -6,14 +6,15 @@ import {
   type Projection,
 } from '@muskel/application';
 import { DomainError, NATIONAL, type Actor } from '@muskel/domain';
-import type {
-  AppendOptions,
-  AppendResult,
-  EventStore,
-  JsonObject,
-  NewEvent,
-  RecordedEvent,
-  StoreTransaction,
+import {
+  isDecodingTransaction,
+  type AppendOptions,
+  type AppendResult,
+  type EventStore,
+  type JsonObject,
+  type NewEvent,
+  type RecordedEvent,
+  type StoreTransaction,
 } from '@muskel/event-store';
 
 /** Reactors act as the system, never on behalf of a user (DESIGN.md section 4: "a reactor then appends ..."). */
@@ -58,12 +59,25 @@ export async function readStreamInTransaction(tx: StoreTransaction, stream: stri
        FROM es_events WHERE stream_id = $1 ORDER BY stream_revision`,
     [stream],
   );
-  return rows.map((row) => ({
+  const events: RecordedEvent[] = rows.map((row) => ({
+    streamName: stream,
     revision: Number(row.stream_revision),
+    position: '',
     id: row.event_id,
     type: row.event_type,
     data: row.data,
     metadata: row.metadata,
+    schemaVersion: 1,
+    recordedAt: new Date(0),
+  }));
+  // Personal data is stored encrypted: the store's transaction decodes it like any read through the store.
+  const decoded = isDecodingTransaction(tx) ? await tx.decodeEvents(events) : events;
+  return decoded.map((event) => ({
+    revision: event.revision,
+    id: event.id,
+    type: event.type,
+    data: event.data,
+    metadata: event.metadata,
   }));
 }
 

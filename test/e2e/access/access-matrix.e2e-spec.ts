@@ -115,6 +115,12 @@ const ROUTE_CASES: Record<string, RouteCase> = {
     inside: everyone(200),
     anonymous: 200,
   },
+  // Public while METRICS_TOKEN is unset (this app); with it, only its bearer (test/e2e/deploy/metrics.e2e-spec.ts).
+  'GET /metrics': {
+    build: () => Promise.resolve(get('/metrics')),
+    inside: everyone(200),
+    anonymous: 200,
+  },
   'POST /auth/login': {
     build: (w) =>
       Promise.resolve({
@@ -583,6 +589,17 @@ const ROUTE_CASES: Record<string, RouteCase> = {
     outside: readers(HIDDEN),
     anonymous: SIGN_IN,
   },
+  'POST /registry/households/:id/erasure': {
+    // A fresh household per cell: a successful erasure is final (a second one is 409).
+    build: async (w, where) =>
+      post(`/registry/households/${await w.fixtures.household(village(where))}/erasure`, {
+        legalBasisRef: 'Surat Dinsos 470/12/2026',
+        requestedAt: '2026-11-01',
+      }),
+    inside: only({ admin: 200, national: 200 }),
+    outside: only({ admin: HIDDEN, national: 200 }),
+    anonymous: SIGN_IN,
+  },
   'GET /registry/villages/:regionCode': {
     build: (_w, where) => Promise.resolve(get(`/registry/villages/${village(where)}?asOf=2026-11-01`)),
     inside: readers(200),
@@ -669,6 +686,19 @@ const ROUTE_CASES: Record<string, RouteCase> = {
   },
   'GET /audit/v1/leaves': {
     build: () => Promise.resolve(get('/audit/v1/leaves?from=0&count=3')),
+    inside: only({ auditor: 200 }),
+    anonymous: SIGN_IN,
+  },
+  'GET /audit/v1/export': {
+    // The restricted variant: with the stored events (personal data) it is for auditors only; without them it is
+    // public (test/e2e/audit/audit-export.e2e-spec.ts). Signed first, so there is a checkpoint to cut at.
+    build: async (w) => {
+      await request(w.t.server)
+        .post('/audit/v1/checkpoints')
+        .set('Authorization', bearer(w.principals.national.accessToken))
+        .expect(201);
+      return get('/audit/v1/export?events=true');
+    },
     inside: only({ auditor: 200 }),
     anonymous: SIGN_IN,
   },

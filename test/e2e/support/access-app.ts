@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Type } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { Logger } from 'nestjs-pino';
@@ -37,8 +37,10 @@ import {
 } from '@muskel/domain';
 import { EVENT_STORE, type EventStore, type SqlExecutor } from '@muskel/event-store';
 import { configureHttpApp } from '@muskel/http';
+import { BullJobSink, QUEUES } from '@muskel/jobs';
 import { SQL_DATABASE } from '@muskel/nest-event-store';
 import { AppModule } from '../../../apps/api/src/app.module';
+import { removeRedisKeys } from './redis-keys';
 
 /** Log lines the application wrote (JSON), kept off the test output. */
 export class LogCapture {
@@ -105,6 +107,8 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     LOG_LEVEL: options.logLevel ?? 'info',
     MUSKEL_DATA_DIR: dataDir,
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    // Checkpoints only on demand unless a test asks for the schedule: no Redis keys left behind by every app.
+    AUDIT_CHECKPOINT_INTERVAL_SECONDS: '0',
     ...options.env,
   });
   const moduleRef = await Test.createTestingModule({
@@ -122,7 +126,10 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     db: app.get<SqlExecutor>(SQL_DATABASE),
     logs,
     async close() {
+      const jobsPrefix = jobsPrefixOf(app);
       await app.close();
+      // After the close: a running worker would otherwise re-create its scheduler's keys.
+      if (jobsPrefix !== undefined) await removeRedisKeys(jobsPrefix);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -273,4 +280,13 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
  */
 export function fromAddress(localAddress: string): http.Agent {
   return new http.Agent({ localAddress });
+}
+
+/** The Redis key prefix of this app's jobs; undefined for an app without the worker (no queues). */
+function jobsPrefixOf(app: INestApplication): string | undefined {
+  try {
+    return app.get(BullJobSink, { strict: false }).queue(QUEUES.identityChecks).opts.prefix;
+  } catch {
+    return undefined;
+  }
 }

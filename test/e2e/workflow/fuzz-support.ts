@@ -12,10 +12,13 @@ import request from 'supertest';
 import { CommandPipeline } from '@muskel/application';
 import { listRoutes } from '@muskel/auth';
 import {
+  householdDecider,
+  householdStreamName,
   meetingDecider,
   meetingStreamName,
   proposalDecider,
   proposalStreamName,
+  type HouseholdCommand,
   type Role,
   type ScheduleMeeting,
   type SubmitProposal,
@@ -173,6 +176,37 @@ async function seedWorld(t: TestApp): Promise<FuzzWorld> {
     } satisfies ScheduleMeeting,
     context,
   );
+  ids.household = randomUUID();
+  const system = systemContext();
+  await pipeline.execute(
+    householdStreamName(ids.household),
+    householdDecider,
+    {
+      type: 'EnrolHousehold',
+      data: {
+        householdId: ids.household,
+        source: 'BASELINE_IMPORT',
+        importId: randomUUID(),
+        villageCode: VILLAGE,
+        address: 'Jl. Uji 1',
+        rt: '001',
+        rw: '001',
+        kkNumber: '3515140101090001',
+        members: [
+          {
+            memberId: randomUUID(),
+            nik: '3515140508680002',
+            name: 'Uji Rumah',
+            sex: 'M',
+            birthDate: '1968-08-05',
+            relationship: 'HEAD',
+          },
+        ],
+      },
+      metadata: { actor: system.actor, occurredAt: system.occurredAt },
+    } satisfies HouseholdCommand,
+    system,
+  );
   return { t, tokens, ids };
 }
 
@@ -214,6 +248,7 @@ const TEMPLATES: Record<string, Record<string, unknown>> = {
   'POST /proposals/:id/flags/:code/resolve': { justification: 'checked' },
   'POST /registry/search': { villageCode: VILLAGE, name: 'Uji' },
   'POST /persons/history': { nik: '3515140508680001' },
+  'POST /registry/households/:id/erasure': { legalBasisRef: 'Surat 470/1/2026', requestedAt: '2026-11-01' },
   'POST /regencies/:regionCode/quorum-policy': { minimumAttendees: 5, requiredRoles: [], chairMustAttend: true },
   'POST /auth/login': { username: 'nobody.here', password: 'not the password' },
   'POST /auth/refresh': { refreshToken: 'x' },
@@ -221,6 +256,8 @@ const TEMPLATES: Record<string, Record<string, unknown>> = {
   'POST /users': { username: 'fuzz.user', displayName: 'Fuzz', homeRegion: VILLAGE, password: 'x' },
   'POST /users/:id/grants': { role: 'VERIFIER', scope: REGENCY },
   'POST /users/:id/api-tokens': { name: 'fuzz' },
+  // A valid body, so that some mutations get past validation (a template of only { reason } seldom did).
+  'POST /users/:id/password': { password: 'Sandi-Sementara-Kuat-2026!' },
 };
 const REASON_TEMPLATE = { reason: 'alasan' };
 
@@ -237,7 +274,6 @@ export const FUZZED_POST_ROUTES = [
   'POST /users/:id/grants/:grantId/revoke',
   'POST /users/:id/disable',
   'POST /users/:id/enable',
-  'POST /users/:id/password',
   'POST /users/:id/api-tokens/:tokenId/revoke',
   'POST /registry/imports',
   'POST /audit/v1/checkpoints',
@@ -253,7 +289,8 @@ function pathFor(path: string, w: FuzzWorld): string {
     .replace(':tokenId', randomUUID())
     .replace(':code', 'WAGE_MATCH')
     .replace(':regionCode', REGENCY)
-    .replace(/^\/registry\/imports$/, `/registry/imports?villageCode=${VILLAGE}`);
+    .replace(/^\/registry\/imports$/, `/registry/imports?villageCode=${VILLAGE}`)
+    .replace(/^\/registry\/households\/:id/, `/registry/households/${w.ids.household}`);
 }
 
 async function eventCount(t: TestApp): Promise<number> {

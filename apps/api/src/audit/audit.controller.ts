@@ -1,9 +1,10 @@
-import { Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { AuditLog, CheckpointSigner, type StoredCheckpoint } from '@muskel/audit-log';
 import { Allow, Public } from '@muskel/auth';
 import { ApiError } from '@muskel/http';
 import { ConsistencyQuery, HistoryQuery, InclusionQuery, LeavesQuery } from './audit.dto';
+import { AuditExports, ExportQuery } from './audit-export';
 
 const b64 = (hash: Buffer): string => hash.toString('base64');
 const checkpointBody = (c: StoredCheckpoint) => ({
@@ -33,6 +34,7 @@ export class AuditController {
   constructor(
     @Inject(AuditLog) private readonly log: AuditLog,
     @Inject(CheckpointSigner) private readonly signer: CheckpointSigner,
+    @Inject(AuditExports) private readonly exports: AuditExports,
   ) {}
 
   @Get('verifier-key')
@@ -94,6 +96,17 @@ export class AuditController {
         record: leaf.record,
       })),
     }));
+  }
+
+  /** The whole log up to a signed checkpoint as a tar archive; `events=true` (AUDITOR only) adds the events. */
+  @Get('export')
+  @Public()
+  export(
+    @Query() query: ExportQuery,
+    @Req() request: Parameters<AuditExports['export']>[1],
+    @Res({ passthrough: true }) response: Parameters<AuditExports['export']>[2],
+  ) {
+    return this.exports.export(query, request, response);
   }
 
   /** Signs a checkpoint now (after checking it is consistent with the previous one). */

@@ -14,9 +14,11 @@ export interface ChangeResult {
   revision: number;
   /** Pass as `minPosition` to a query to read your own write. */
   position: string;
+  /** The events written, in order; the audit interceptor turns them into `audit.leaves` (their leaf indexes). */
+  eventIds: string[];
 }
 
 export function respondChanged(response: Response, result: ChangeResult): ChangeResult {
   response.setHeader('ETag', `"${result.revision}"`);
-  return { revision: result.revision, position: result.position };
+  return { revision: result.revision, position: result.position, eventIds: result.eventIds };
 }

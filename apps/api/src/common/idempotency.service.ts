@@ -61,11 +61,11 @@ export class IdempotencyService implements OnModuleInit {
       location: string;
       stream: string;
     },
-    create: () => Promise<{ revision: number; position: string }>,
+    create: () => Promise<{ revision: number; position: string; eventIds: string[] }>,
   ): Promise<Record<string, unknown>> {
-    const created = (revision: number, position: string): StoredResponse => ({
+    const created = (revision: number, position: string, eventIds: string[]): StoredResponse => ({
       status: 201,
-      body: { [request.idField]: request.id, revision, position },
+      body: { [request.idField]: request.id, revision, position, eventIds },
       headers: { Location: request.location, ETag: `"${revision}"` },
     });
     const answer = await this.run(
@@ -75,12 +75,12 @@ export class IdempotencyService implements OnModuleInit {
       request.body,
       async () => {
         const result = await create();
-        return created(result.revision, result.position);
+        return created(result.revision, result.position, result.eventIds);
       },
       async () => {
         for await (const event of this.store.readStream(request.stream, { maxCount: 1 })) {
           const actor = (event.metadata as { actor?: { userId?: string } }).actor;
-          return actor?.userId === request.userId ? created(0, event.position) : undefined;
+          return actor?.userId === request.userId ? created(0, event.position, [event.id]) : undefined;
         }
         return undefined;
       },

@@ -1,5 +1,5 @@
 import { Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
-import { EVENT_STORE, type EventStore, type SqlExecutor } from '@muskel/event-store';
+import { EVENT_STORE, SqlEventStore, type EventStore, type SqlExecutor } from '@muskel/event-store';
 import { SQL_DATABASE } from '@muskel/nest-event-store';
 import {
   BatchesQueries,
@@ -21,14 +21,7 @@ class ReadModelTables implements OnModuleInit {
   }
 }
 
-const QUERIES = [
-  ProposalsQueries,
-  MeetingsQueries,
-  BatchesQueries,
-  RegistryQueries,
-  PersonHistoryQueries,
-  PublicBoardQueries,
-] as const;
+const QUERIES = [ProposalsQueries, MeetingsQueries, BatchesQueries, PersonHistoryQueries, PublicBoardQueries] as const;
 
 /** The read models' query classes (plain classes from @muskel/projections) over the SQL database. */
 @Global()
@@ -40,7 +33,14 @@ const QUERIES = [
       inject: [SQL_DATABASE],
       useFactory: (db: SqlExecutor) => new Query(db),
     })),
+    {
+      provide: RegistryQueries,
+      inject: [SQL_DATABASE, EVENT_STORE],
+      // The registry as of a date folds events read with SQL: they are decoded like any read through the store.
+      useFactory: (db: SqlExecutor, store: EventStore) =>
+        new RegistryQueries(db, store instanceof SqlEventStore ? (events) => store.decodeEvents(events) : undefined),
+    },
   ],
-  exports: [...QUERIES],
+  exports: [...QUERIES, RegistryQueries],
 })
 export class ReadModelsModule {}

@@ -1,7 +1,8 @@
 import { Inject, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { CommandPipeline, ProjectionRunner } from '@muskel/application';
+import { CommandPipeline, ProjectionRunner, type Projection } from '@muskel/application';
 import { EVENT_STORE, type EventStore } from '@muskel/event-store';
-import { AuditLogProjection } from '@muskel/audit-log';
+import { AUDIT_LOG_BATCH_SIZE, AuditLogProjection } from '@muskel/audit-log';
+import { RAW_EVENT_STORE } from '@muskel/nest-event-store';
 import { createProjections } from '@muskel/projections';
 import { createReactors } from '@muskel/reactors';
 
@@ -30,17 +31,22 @@ class WorkerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   providers: [
     {
       provide: WORKER_RUNNERS,
-      inject: [EVENT_STORE, CommandPipeline],
-      useFactory: async (store: EventStore, pipeline: CommandPipeline) => {
+      inject: [EVENT_STORE, RAW_EVENT_STORE, CommandPipeline],
+      useFactory: async (store: EventStore, rawStore: EventStore, pipeline: CommandPipeline) => {
         const logger = new Logger('Worker');
-        // The audit log integrates every event into its Merkle tree, in the store's global order, like a projection.
-        const runners = [...createProjections(), ...createReactors(pipeline, store), new AuditLogProjection()].map(
-          (projection) =>
-            new ProjectionRunner(store, projection, {
-              // The message only: an event's data (personal data) never reaches the log.
-              onError: (error) => logger.error(`${projection.name} failed; retrying: ${(error as Error).message}`),
-            }),
-        );
+        const runner = (source: EventStore, projection: Projection, batchSize?: number) =>
+          new ProjectionRunner(source, projection, {
+            batchSize,
+            // The message only: an event's data (personal data) never reaches the log.
+            onError: (error) => logger.error(`${projection.name} failed; retrying: ${(error as Error).message}`),
+          });
+        const runners = [
+          ...[...createProjections(), ...createReactors(pipeline, store)].map((p) => runner(store, p)),
+          // The audit log integrates every event into its Merkle tree, in the store's global order, like a
+          // projection, but reads the events AS STORED (personal data encrypted): each leaf digests the stored
+          // event, so leaves and proofs stay valid after a household's key is deleted.
+          runner(rawStore, new AuditLogProjection(), AUDIT_LOG_BATCH_SIZE),
+        ];
         for (const runner of runners) await runner.setup();
         return runners;
       },

@@ -27,6 +27,8 @@ import { PersonsController } from './registry/persons.controller';
 import { RegistryController } from './registry/registry.controller';
 import { PersonalDataReads } from './personal-data/personal-data-reads';
 import { StreamHistory } from './stream-history';
+import { ErasureController } from './erasure/erasure.controller';
+import { EraseHouseholdHandler } from './erasure/erase-household.handler';
 
 /** The proposal workflow's HTTP API: proposals, meetings, batches, the registry, person history, the public board. */
 @Module({
@@ -40,6 +42,7 @@ import { StreamHistory } from './stream-history';
     ImportBaselineController,
     PersonsController,
     PublicBoardController,
+    ErasureController,
   ],
   providers: [
     SubmitProposalHandler,
@@ -50,6 +53,7 @@ import { StreamHistory } from './stream-history';
     BatchCommandsHandler,
     IncludeProposalHandler,
     StreamHistory,
+    EraseHouseholdHandler,
     PersonalDataReads,
     ProposalVillageResolver,
     MeetingVillageResolver,

@@ -15,6 +15,7 @@ import {
   verifyCheckpointAgainstPolicy,
   verifyConsistencyBetween,
 } from './verify';
+import { registerVerifyExport } from './verify-export';
 
 /** Where the commands write and report their exit code: the process by default, a capture in tests. */
 export interface AuditIo {
@@ -187,4 +188,6 @@ export function registerAuditCommands(program: Command, io: AuditIo = processIo)
         }),
       ),
     );
+
+  registerVerifyExport(audit, io);
 }

@@ -31,7 +31,16 @@ export type FailureCode =
   | 'EVENT_ID_MISMATCH'
   | 'INDEX_MISMATCH'
   | 'SIZE_REGRESSION'
-  | 'INCONSISTENT';
+  | 'INCONSISTENT'
+  // verify-export: the root history, the archive's own agreement, the stored events against their leaves.
+  | 'ROOT_MISMATCH'
+  | 'LEAF_COUNT_MISMATCH'
+  | 'ARCHIVE_MISMATCH'
+  | 'EVENT_MISSING'
+  | 'EVENT_EXTRA'
+  | 'EVENT_DUPLICATE'
+  | 'EVENT_MISMATCH'
+  | 'DIGEST_MISMATCH';
 
 export interface Failure {
   code: FailureCode;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { validateConfig } from '@muskel/config';
 import { createEventStore } from '@muskel/event-store';
+import { protectPersonalData } from '@muskel/personal-data';
 import { DEMO_VILLAGE, loadDemoVillage } from './demo-village';
 
 export { DEMO_VILLAGE, loadDemoVillage, type DemoResult } from './demo-village';
@@ -15,6 +16,7 @@ export function registerDemoCommands(program: Command): void {
       const store = await createEventStore({ databaseUrl: config.DATABASE_URL, dataDir: config.MUSKEL_DATA_DIR });
       try {
         await store.init();
+        await protectPersonalData(store, { kek: config.PERSONAL_DATA_KEK });
         const result = await loadDemoVillage(store, (step) => process.stderr.write(`demo: ${step}\n`));
         if (result.alreadyLoaded) {
           process.stdout.write('the demo village is already loaded; nothing changed\n');

@@ -5,7 +5,9 @@
  */
 export * from './proposal.commands';
 export * from './proposal.events';
+export { identityFindings, membersToCheck, type IdentityLookups } from './identity-check';
 export {
+  IDENTITY_CHECK_SOURCE,
   KINDS_NEEDING_FIELD_VISIT,
   PROPOSAL_STATUSES,
   TERMINAL_STATUSES,

@@ -216,6 +216,29 @@ export type RecordPusdatinResult = DomainCommand<
   { readonly proposalId: string; readonly batchId: string; readonly result: PusdatinResult }
 >;
 
+/** One finding of the automatic identity check (a flag to raise); evidence names members and ids, never data. */
+export type IdentityFinding = {
+  readonly code: FlagCode;
+  readonly severity: FlagSeverity;
+  readonly evidence: string;
+};
+
+/**
+ * The worker's identity check of a proposal's content (SYSTEM only): raises a flag per finding not already open
+ * and records that the content written by `contentEventId` was checked, so a check that found nothing is on the
+ * record too.
+ */
+export type RecordIdentityCheck = DomainCommand<
+  'RecordIdentityCheck',
+  {
+    readonly proposalId: string;
+    /** The ProposalSubmitted or ProposalAmended event whose content was checked. */
+    readonly contentEventId: string;
+    readonly checkedAt: string;
+    readonly findings: readonly IdentityFinding[];
+  }
+>;
+
 export type ProposalCommand =
   | SubmitProposal
   | AmendProposal
@@ -231,4 +254,5 @@ export type ProposalCommand =
   | RejectProposal
   | MarkBatched
   | MarkSentToPusdatin
-  | RecordPusdatinResult;
+  | RecordPusdatinResult
+  | RecordIdentityCheck;

@@ -22,6 +22,7 @@ import {
   type ProposalKind,
   type RaiseFlag,
   type RecordFieldVisit,
+  type RecordIdentityCheck,
   type RecordPusdatinResult,
   type RejectionStage,
   type RejectProposal,
@@ -120,10 +121,20 @@ export type ProposalState = {
   readonly decreeRef?: string;
   /** Who acted in which capacity, for segregation of duties (DESIGN.md section 1). */
   readonly acts: readonly Act[];
+  /** Content events (submission, amendments) whose identity check is recorded. */
+  readonly identityChecked: readonly string[];
 };
 
 export function initialState(): ProposalState {
-  return { status: 'none', content: {}, deliberatedAt: [], openFlags: [], fieldVisits: [], acts: [] };
+  return {
+    status: 'none',
+    content: {},
+    deliberatedAt: [],
+    openFlags: [],
+    fieldVisits: [],
+    acts: [],
+    identityChecked: [],
+  };
 }
 
 type ExistingProposal = ProposalState & {
@@ -335,6 +346,37 @@ function raiseFlag({ data, metadata: { actor } }: RaiseFlag, state: ProposalStat
   return [{ type: 'FlagRaised', data: { code, severity, source, evidence } }];
 }
 
+/** Where the automatic checks' flags say they come from. */
+export const IDENTITY_CHECK_SOURCE = 'IDENTITY_CHECK';
+
+function recordIdentityCheck(
+  { data, metadata: { actor } }: RecordIdentityCheck,
+  state: ProposalState,
+): ProposalEvent[] {
+  const proposal = requireExisting(state, data.proposalId);
+  if (actor.role !== 'SYSTEM') {
+    throw forbidden('ROLE_NOT_ALLOWED', 'Only the system records identity checks.', { role: actor.role });
+  }
+  const contentEventId = parseId(data.contentEventId, 'contentEventId');
+  const checkedAt = parseTimestamp(data.checkedAt, 'checkedAt');
+  const findings = data.findings.map((finding) => ({
+    code: parseOneOf(FLAG_CODES, finding.code, 'code', 'INVALID_FLAG_CODE'),
+    severity: parseOneOf(FLAG_SEVERITIES, finding.severity, 'severity', 'INVALID_FLAG_SEVERITY'),
+    evidence: parseText(finding.evidence, 'evidence', 'INVALID_FLAG_EVIDENCE'),
+  }));
+  requireStatus(proposal, BEFORE_TERMINAL, 'PROPOSAL_CLOSED', 'The proposal is closed.');
+  // Idempotent: a job that runs twice (a retry, a reconciler) records its check once.
+  if (proposal.identityChecked.includes(contentEventId)) return [];
+  const raised: ProposalEvent[] = [];
+  const codes: FlagCode[] = [];
+  for (const finding of findings) {
+    if (proposal.openFlags.some((flag) => flag.code === finding.code) || codes.includes(finding.code)) continue;
+    codes.push(finding.code);
+    raised.push({ type: 'FlagRaised', data: { ...finding, source: IDENTITY_CHECK_SOURCE } });
+  }
+  return [...raised, { type: 'IdentityChecked', data: { contentEventId, checkedAt, flagCodes: codes } }];
+}
+
 function resolveFlag({ data, metadata: { actor } }: ResolveFlag, state: ProposalState): ProposalEvent[] {
   const proposal = requireExisting(state, data.proposalId);
   authorize(actor, proposal.villageCode, ['VERIFIER']);
@@ -494,6 +536,8 @@ export function decide(command: ProposalCommand, state: ProposalState): Proposal
       return markBatched(command, state);
     case 'MarkSentToPusdatin':
       return markSent(command, state);
+    case 'RecordIdentityCheck':
+      return recordIdentityCheck(command, state);
     case 'RecordPusdatinResult':
       return recordPusdatinResult(command, state);
     default: {
@@ -576,6 +620,8 @@ export function evolve(state: ProposalState, event: ProposalEvent): ProposalStat
       return { ...state, status: 'SENT' };
     case 'ProposalAccepted':
       return { ...state, status: 'ACCEPTED', decreeRef: event.data.decreeRef };
+    case 'IdentityChecked':
+      return { ...state, identityChecked: [...state.identityChecked, event.data.contentEventId] };
     default: {
       const _exhaustive: never = event;
       return state;

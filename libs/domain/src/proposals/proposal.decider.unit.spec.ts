@@ -269,6 +269,7 @@ describe('proposalDecider', () => {
       openFlags: [],
       fieldVisits: [],
       acts: [],
+      identityChecked: [],
     });
   });
 
@@ -278,7 +279,7 @@ describe('proposalDecider', () => {
   });
 
   it('lists every event type', () => {
-    expect(PROPOSAL_EVENT_TYPES).toHaveLength(15);
+    expect(PROPOSAL_EVENT_TYPES).toHaveLength(16);
     expect(isProposalEventType('ProposalVerified')).toBe(true);
     expect(isProposalEventType('UserRegistered')).toBe(false);
   });

@@ -83,6 +83,12 @@ export type ProposalAccepted = DomainEvent<
   { readonly batchId: string; readonly decreeRef: string }
 >;
 
+/** The content written by `contentEventId` was checked; `flagCodes` lists the flags the check raised. */
+export type IdentityChecked = DomainEvent<
+  'IdentityChecked',
+  { readonly contentEventId: string; readonly checkedAt: string; readonly flagCodes: readonly FlagCode[] }
+>;
+
 export type ProposalEvent =
   | ProposalSubmitted
   | ProposalAmended
@@ -98,7 +104,8 @@ export type ProposalEvent =
   | ProposalRejected
   | ProposalBatched
   | ProposalSentToPusdatin
-  | ProposalAccepted;
+  | ProposalAccepted
+  | IdentityChecked;
 export type ProposalEventType = ProposalEvent['type'];
 
 export const PROPOSAL_EVENT_TYPES = [
@@ -117,6 +124,7 @@ export const PROPOSAL_EVENT_TYPES = [
   'ProposalBatched',
   'ProposalSentToPusdatin',
   'ProposalAccepted',
+  'IdentityChecked',
 ] as const satisfies readonly ProposalEventType[];
 
 /** Compile-time check that PROPOSAL_EVENT_TYPES lists every event type. */

@@ -39,6 +39,12 @@ export class PostgresExecutor implements SqlExecutor {
   async transaction<T>(work: (q: SqlQueryable) => Promise<T>): Promise<T> {
     const client: PoolClient = await this.pool.connect();
     let broken = false;
+    // A connection lost while the transaction awaits other work (Redis, a witness) must fail the transaction, not
+    // crash the process with an unhandled 'error' event; the client is then destroyed, not returned to the pool.
+    const onError = (): void => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const queryable: SqlQueryable = {
@@ -60,6 +66,7 @@ export class PostgresExecutor implements SqlExecutor {
       }
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }

@@ -74,6 +74,7 @@ import {
   type SqlQueryable,
 } from './sql-executor';
 import { SqlSubscription } from './sql-subscription';
+import type { DecodingTransaction, EventCodec } from './event-codec';
 
 export const APPENDED_CHANNEL = 'es_appended';
 /** Longest delay before other processes hear of an append (they poll every `pollIntervalMs` regardless). */
@@ -175,6 +176,8 @@ export class SqlEventStore implements EventStore {
   private notifyDone: Promise<void> = Promise.resolve();
   private unlisten: (() => Promise<void>) | null = null;
   private listening: Promise<void> | null = null;
+  private codec: EventCodec | undefined;
+  private rawView: EventStore | undefined;
 
   constructor(
     readonly executor: SqlExecutor,
@@ -184,6 +187,41 @@ export class SqlEventStore implements EventStore {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.checkpoints = new SqlCheckpointStore(this);
     this.leases = new SqlLeaseStore(this);
+  }
+
+  /**
+   * Installs the codec applied to every append and read from now on (personal data encryption). Installed once,
+   * right after `init()`, before anything appends or reads.
+   */
+  useCodec(codec: EventCodec): void {
+    if (this.codec) throw new Error('this event store already has a codec');
+    this.codec = codec;
+  }
+
+  /** The codec installed with `useCodec`, if any. */
+  get codecInstalled(): EventCodec | undefined {
+    return this.codec;
+  }
+
+  /**
+   * The same store, reading events exactly as stored (no decoding): for the audit log, whose leaves digest the
+   * stored bytes so they stay valid after a key is deleted. Appends through it are still encoded.
+   */
+  raw(): EventStore {
+    this.rawView ??= new RawSqlEventStoreView(this);
+    return this.rawView;
+  }
+
+  /** Decodes events read with raw SQL (outside a transaction). */
+  async decodeEvents(events: RecordedEvent[], q: SqlQueryable = this.executor): Promise<RecordedEvent[]> {
+    return this.codec && events.length > 0 ? this.codec.decode(q, events) : events;
+  }
+
+  private async encode(q: SqlQueryable, stream: unknown, events: unknown): Promise<unknown> {
+    // Malformed input is left to the validation that follows, which names what is wrong.
+    if (!this.codec || typeof stream !== 'string' || !Array.isArray(events)) return events;
+    if (!events.every((e) => typeof e === 'object' && e !== null && !Array.isArray(e))) return events;
+    return this.codec.encode(q, stream, events as NewEvent[]);
   }
 
   get pageSize(): number {
@@ -279,7 +317,8 @@ export class SqlEventStore implements EventStore {
 
   async appendToStream(stream: StreamName, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
     this.assertOpen();
-    const { prepared, expected } = this.validateAppend(stream, events, options);
+    const encoded = await this.encode(this.executor, stream, events);
+    const { prepared, expected } = this.validateAppend(stream, encoded, options);
     const result = await this.append(this.executor, stream, prepared, expected, false);
     if (prepared.length > 0 && result.wrote) await this.committed();
     return result.result;
@@ -466,7 +505,7 @@ export class SqlEventStore implements EventStore {
     return (await this.readHead(this.executor, stream, false)).state;
   }
 
-  readStream(stream: StreamName, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+  readStream(stream: StreamName, options: ReadStreamOptions = {}, raw = false): AsyncIterable<RecordedEvent> {
     this.assertOpen();
     assertStreamName(stream);
     const direction = options.direction ?? 'forwards';
@@ -476,7 +515,7 @@ export class SqlEventStore implements EventStore {
     const from = options.from ?? (direction === 'forwards' ? 'start' : 'end');
     if (from !== 'start' && from !== 'end') assertCount(from, 'from');
     if (options.maxCount !== undefined) assertCount(options.maxCount, 'maxCount');
-    return this.streamPages(stream, direction, from, options.maxCount ?? Number.POSITIVE_INFINITY, options.signal);
+    return this.streamPages(stream, direction, from, options.maxCount ?? Number.POSITIVE_INFINITY, options.signal, raw);
   }
 
   private async *streamPages(
@@ -485,6 +524,7 @@ export class SqlEventStore implements EventStore {
     from: number | 'start' | 'end',
     maxCount: number,
     signal: AbortSignal | undefined,
+    raw: boolean,
   ): AsyncGenerator<RecordedEvent> {
     const forwards = direction === 'forwards';
     let cursor = from === 'start' ? 0 : from === 'end' ? Number.MAX_SAFE_INTEGER : from;
@@ -499,7 +539,8 @@ export class SqlEventStore implements EventStore {
         [stream, cursor, limit],
         forwards ? 'es_read_stream_forwards' : 'es_read_stream_backwards',
       );
-      for (const row of rows) yield rowToEvent(row);
+      const events = rows.map((row) => rowToEvent(row));
+      for (const event of raw ? events : await this.decodeEvents(events)) yield event;
       remaining -= rows.length;
       if (rows.length < limit) return;
       const last = Number(rows[rows.length - 1]!.revision);
@@ -508,7 +549,7 @@ export class SqlEventStore implements EventStore {
     }
   }
 
-  readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+  readAll(options: ReadAllOptions = {}, raw = false): AsyncIterable<RecordedEvent> {
     this.assertOpen();
     const after = options.after ?? START;
     if (after === END)
@@ -516,7 +557,7 @@ export class SqlEventStore implements EventStore {
     decodeSqlPosition(after);
     if (options.maxCount !== undefined) assertCount(options.maxCount, 'maxCount');
     assertFilter(options.filter);
-    return this.allPages(after, options.maxCount ?? Number.POSITIVE_INFINITY, options.filter, options.signal);
+    return this.allPages(after, options.maxCount ?? Number.POSITIVE_INFINITY, options.filter, options.signal, raw);
   }
 
   private async *allPages(
@@ -524,13 +565,14 @@ export class SqlEventStore implements EventStore {
     maxCount: number,
     filter: LogFilter | undefined,
     signal: AbortSignal | undefined,
+    raw: boolean,
   ): AsyncGenerator<RecordedEvent> {
     let position = after;
     let remaining = maxCount;
     while (remaining > 0) {
       signal?.throwIfAborted();
       const limit = filter ? this.pageSize : Math.min(this.pageSize, remaining);
-      const page = await this.readAllPage(position, limit, filter);
+      const page = await this.readAllPage(position, limit, filter, raw);
       for (const entry of page.events) {
         position = entry.position;
         if (!entry.event) continue;
@@ -542,7 +584,7 @@ export class SqlEventStore implements EventStore {
   }
 
   /** One bounded query of the settled log after `after`. */
-  async readAllPage(after: LogPosition, limit: number, filter: LogFilter | undefined): Promise<LogPage> {
+  async readAllPage(after: LogPosition, limit: number, filter: LogFilter | undefined, raw = false): Promise<LogPage> {
     this.assertOpen();
     const { txId, globalPosition } = decodeSqlPosition(after);
     const filtered = Boolean(filter && (filter.categories || filter.eventTypes));
@@ -553,13 +595,17 @@ export class SqlEventStore implements EventStore {
           'es_read_all_filtered',
         )
       : await this.executor.query<EventRow>(READ_ALL_UNFILTERED_SQL, [txId, globalPosition, limit], 'es_read_all');
-    return {
-      scanned: rows.length,
-      events: rows.map((row) => {
-        const position = encodeSqlPosition(row.tx, row.gp);
-        return row.matched ? { position, event: rowToEvent(row, position) } : { position };
-      }),
-    };
+    const entries: LogPage['events'] = rows.map((row) => {
+      const position = encodeSqlPosition(row.tx, row.gp);
+      return row.matched ? { position, event: rowToEvent(row, position) } : { position };
+    });
+    if (!raw && this.codec) {
+      // One decode per page: the codec loads the page's keys in one query.
+      const matched = entries.filter((entry) => entry.event !== undefined);
+      const decoded = await this.decodeEvents(matched.map((entry) => entry.event!));
+      matched.forEach((entry, index) => (entry.event = decoded[index]));
+    }
+    return { scanned: rows.length, events: entries };
   }
 
   async headPosition(): Promise<LogPosition> {
@@ -568,7 +614,7 @@ export class SqlEventStore implements EventStore {
     return row?.position ?? START;
   }
 
-  subscribeToAll(options: SubscribeOptions = {}): Subscription {
+  subscribeToAll(options: SubscribeOptions = {}, raw = false): Subscription {
     this.assertOpen();
     const after = options.after ?? START;
     if (after !== END) decodeSqlPosition(after);
@@ -581,7 +627,7 @@ export class SqlEventStore implements EventStore {
         'checkpointEvery',
       );
     }
-    const subscription = new SqlSubscription(this, { after, filter: options.filter, checkpointEvery }, () =>
+    const subscription = new SqlSubscription(this, { after, filter: options.filter, checkpointEvery, raw }, () =>
       this.subscriptions.delete(subscription),
     );
     this.subscriptions.add(subscription);
@@ -656,17 +702,29 @@ export class SqlEventStore implements EventStore {
     this.assertOpen();
     let wrote = false;
     const result = await this.executor.transaction(async (q) => {
-      const tx: StoreTransaction & { readonly sql: SqlQueryable } = {
+      const tx: StoreTransaction & { readonly sql: SqlQueryable } & DecodingTransaction = {
         sql: q,
         query: <R extends Record<string, unknown>>(sql: string, params?: unknown[]) => q.query<R>(sql, params),
+        decodeEvents: (events) => this.decodeEvents(events, q),
         appendToStream: async (stream, events, options) => {
-          const { prepared, expected } = this.validateAppend(stream, events, options);
+          const encoded = await this.encode(q, stream, events);
+          const { prepared, expected } = this.validateAppend(stream, encoded, options);
           const appended = await this.append(q, stream, prepared, expected, true);
           wrote ||= appended.wrote;
           return appended.result;
         },
         appendToNewStreams: async (entries) => {
-          const results = await this.appendNewStreams(q, entries);
+          // In order, one entry at a time: on PGlite the transaction's queries run one by one anyway.
+          let encoded = entries;
+          if (isArrayValue(entries)) {
+            const list: { stream: StreamName; events: NewEvent[] }[] = [];
+            for (const entry of entries as readonly Partial<{ stream: StreamName; events: NewEvent[] }>[]) {
+              const events = (await this.encode(q, entry?.stream, entry?.events)) as NewEvent[];
+              list.push({ ...entry, events } as { stream: StreamName; events: NewEvent[] });
+            }
+            encoded = list;
+          }
+          const results = await this.appendNewStreams(q, encoded);
           wrote ||= results.length > 0;
           return results;
         },
@@ -880,4 +938,58 @@ class SqlLeaseStore implements LeaseStore {
 /** Array.isArray without its type predicate, which would narrow a readonly array to any[]. */
 function isArrayValue(value: unknown): boolean {
   return Array.isArray(value);
+}
+
+/**
+ * `SqlEventStore.raw()`: every operation of the store, except that reads return events as stored (see `raw`).
+ * Lifecycle stays with the store: closing the view closes nothing.
+ */
+class RawSqlEventStoreView implements EventStore {
+  readonly kind: StoreKind;
+  readonly checkpoints: CheckpointStore;
+  readonly leases: LeaseStore;
+
+  constructor(private readonly store: SqlEventStore) {
+    this.kind = store.kind;
+    this.checkpoints = store.checkpoints;
+    this.leases = store.leases;
+  }
+
+  capabilities(): StoreCapabilities {
+    return this.store.capabilities();
+  }
+  init(): Promise<void> {
+    return this.store.init();
+  }
+  health(): Promise<HealthReport> {
+    return this.store.health();
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+  appendToStream(stream: StreamName, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    return this.store.appendToStream(stream, events, options);
+  }
+  readStream(stream: StreamName, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
+    return this.store.readStream(stream, options, true);
+  }
+  getStreamState(stream: StreamName): Promise<StreamState> {
+    return this.store.getStreamState(stream);
+  }
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
+    return this.store.readAll(options, true);
+  }
+  headPosition(): Promise<LogPosition> {
+    return this.store.headPosition();
+  }
+  subscribeToAll(options?: SubscribeOptions): Subscription {
+    return this.store.subscribeToAll(options, true);
+  }
+  withTransaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    return this.store.withTransaction(work);
+  }
+  /** The store's wake-ups, so a projection on the view idles like one on the store. */
+  waitForAppend(timeoutMs: number, cancel: AbortSignal): Promise<void> {
+    return this.store.waitForAppend(timeoutMs, cancel);
+  }
 }

@@ -6,6 +6,8 @@ export interface SqlSubscriptionOptions {
   after: LogPosition;
   filter?: LogFilter;
   checkpointEvery: number;
+  /** Events as stored, without the store's codec (`SqlEventStore.raw()`). */
+  raw?: boolean;
 }
 
 const MAX_BACKOFF_MS = 5_000;
@@ -57,7 +59,7 @@ export class SqlSubscription implements Subscription {
         let page: LogPage;
         try {
           if (position === END) position = await this.store.headPosition();
-          page = await this.store.readAllPage(position, pageSize, this.options.filter);
+          page = await this.store.readAllPage(position, pageSize, this.options.filter, this.options.raw);
           failures = 0;
         } catch (error) {
           if (this.stopped) return;

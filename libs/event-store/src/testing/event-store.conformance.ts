@@ -2023,7 +2023,15 @@ const CASES: CaseDefinition[] = [
       expect(acked.length).toBeGreaterThanOrEqual(200);
 
       const verifier = harness.exclusive ? await ctx.reopen(store) : store;
-      const events = await readStreamEvents(verifier, stream);
+      // The append in flight at the kill may still commit on a server that has not yet noticed the dead client:
+      // read until the stream stops changing, so that one is counted too.
+      let events = await readStreamEvents(verifier, stream);
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+        await sleep(300);
+        const again = await readStreamEvents(verifier, stream);
+        if (again.length === events.length) break;
+        events = again;
+      }
       const stored = new Set(ids(events));
       const lost = acked.filter((id) => !stored.has(id));
       if (lost.length > 0) {

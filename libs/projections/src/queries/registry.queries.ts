@@ -104,8 +104,14 @@ interface VersionRow {
 
 const iso = (value: Date | string): string => new Date(value).toISOString();
 
+/** Decodes events read from the log's table with SQL (personal data is stored encrypted): the store's codec. */
+export type EventDecoder = (events: RecordedEvent[]) => Promise<RecordedEvent[]>;
+
 export class RegistryQueries {
-  constructor(private readonly db: SqlQueryable) {}
+  constructor(
+    private readonly db: SqlQueryable,
+    private readonly decode: EventDecoder = (events) => Promise.resolve(events),
+  ) {}
 
   /** Households matching every given criterion, by our household id; each with all its members. */
   async search(filter: RegistrySearch): Promise<Page<RegistryEntry>> {
@@ -263,8 +269,8 @@ export class RegistryQueries {
     // Every version up to the date of every household that was in the village by then, folded again in order.
     // The events' data comes from the log itself (the store's table, in the same database): the versions keep
     // only what queries filter on, which halves what a rebuild writes.
-    const rows = await this.db.query<VersionRow & { data: JsonObject }>(
-      `SELECT v.*, e.data FROM registry_versions v
+    const rows = await this.db.query<VersionRow & { data: JsonObject; event_id: string }>(
+      `SELECT v.*, e.data, e.event_id::text AS event_id FROM registry_versions v
          JOIN es_events e ON e.stream_id = 'household-' || v.household_id AND e.stream_revision = v.revision
         WHERE v.household_id IN (SELECT household_id FROM registry_versions WHERE village_code = $1 AND occurred_at < $2)
           AND v.occurred_at < $2
@@ -272,21 +278,25 @@ export class RegistryQueries {
       [village, until],
     );
     const folded = new Map<string, RegistryHousehold>();
-    for (const row of rows) {
-      const event: RecordedEvent = {
+    // The event id travels with the data: encrypted fields are bound to it.
+    const events = await this.decode(
+      rows.map((row): RecordedEvent => ({
         streamName: `household-${row.household_id}`,
         revision: Number(row.revision),
         position: row.position,
-        id: '',
+        id: row.event_id,
         type: row.event_type,
         data: row.data,
         metadata: { occurredAt: iso(row.occurred_at) },
         schemaVersion: 1,
         recordedAt: new Date(row.occurred_at),
-      };
+      })),
+    );
+    rows.forEach((row, index) => {
+      const event = events[index]!;
       const next = foldHousehold(folded.get(row.household_id), event);
       if (next) folded.set(row.household_id, next.household);
-    }
+    });
     const households = [...folded.values()]
       .filter((h) => h.villageCode === village && h.status === 'ACTIVE')
       .map((h) => ({ ...h, members: h.members.filter((m) => m.active) }));

@@ -22,7 +22,18 @@ async function setupAll(store: SqlEventStore, projections: Projection[]): Promis
 }
 
 /** Runs each projection with the real runner, in small pages, until it has reached the head. */
-async function runIncrementally(store: SqlEventStore, projections: Projection[], batchSize: number): Promise<void> {
+async function runIncrementally(
+  store: SqlEventStore,
+  projections: Projection[],
+  batchSize: number,
+  eventCount: number,
+): Promise<void> {
+  // The log shows settled events only: on a shared server another transaction may hold the head back a moment, and
+  // a head read too early would let the runners stop short of the scenario.
+  for (const deadline = Date.now() + 30_000; (await readEverything(store)).length < eventCount;) {
+    if (Date.now() > deadline) throw new Error('the scenario did not become visible in the log');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   const head = await store.headPosition();
   const runners = projections.map((p) => new ProjectionRunner(store, p, { batchSize, leaseTtlMs: 5_000 }));
   for (const runner of runners) runner.start();
@@ -50,7 +61,7 @@ export function describeProjections(harness: StoreHarness): void {
       scenario = await writeScenario(store);
       const projections = createProjections();
       await setupAll(store, projections);
-      await runIncrementally(store, projections, 7);
+      await runIncrementally(store, projections, 7, scenario.eventCount);
     }, 60_000);
 
     afterAll(() => harness.dispose());

@@ -16,6 +16,7 @@ import { newId, userCommand } from '../user-commands';
 export interface UserChange {
   revision: number;
   position: string;
+  eventIds: string[];
 }
 
 /** Grants, revocations, disabling and enabling: each one command on the user's stream. */
@@ -59,6 +60,6 @@ export class ManageUserHandler {
     const result = await this.pipeline.execute(userStreamName(userId), userDecider, command, context, {
       expectedRevision,
     });
-    return { revision: result.revision, position: result.position };
+    return { revision: result.revision, position: result.position, eventIds: result.eventIds };
   }
 }

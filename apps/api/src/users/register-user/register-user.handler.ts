@@ -13,7 +13,7 @@ export class RegisterUserHandler {
   execute(
     input: RegisterUserInput,
     context: CommandContext,
-  ): Promise<{ userId: string; revision: number; position: string }> {
+  ): Promise<{ userId: string; revision: number; position: string; eventIds: string[] }> {
     return registerUser(this.pipeline, this.credentials, input, context);
   }
 }

@@ -17,7 +17,7 @@ export class ResetPasswordHandler {
     userId: string,
     password: string,
     context: CommandContext,
-  ): Promise<{ revision: number; position: string }> {
+  ): Promise<{ revision: number; position: string; eventIds: string[] }> {
     const stream = userStreamName(userId);
     const { state } = await this.pipeline.fold(stream, userDecider);
     const command = userCommand<RecordCredentialChange>(
@@ -32,6 +32,6 @@ export class ResetPasswordHandler {
     await this.credentials.setCredential(userId, credential.username, await hashPassword(password));
     await this.credentials.revokeAllSessions(userId, 'PASSWORD_RESET');
     const result = await this.pipeline.execute(stream, userDecider, command, context, { retryOnConflict: true });
-    return { revision: result.revision, position: result.position };
+    return { revision: result.revision, position: result.position, eventIds: result.eventIds };
   }
 }

@@ -39,6 +39,6 @@ export class BatchCommandsHandler {
 
   private async run(stream: string, command: BatchCommand, c: CommandContext, rev?: number): Promise<ChangeResult> {
     const result = await this.pipeline.execute(stream, batchDecider, command, c, { expectedRevision: rev });
-    return { revision: result.revision, position: result.position };
+    return { revision: result.revision, position: result.position, eventIds: result.eventIds };
   }
 }

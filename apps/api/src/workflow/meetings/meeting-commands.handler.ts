@@ -49,6 +49,6 @@ export class MeetingCommandsHandler {
       expectedRevision: rev,
       retryOnConflict,
     });
-    return { revision: result.revision, position: result.position };
+    return { revision: result.revision, position: result.position, eventIds: result.eventIds };
   }
 }

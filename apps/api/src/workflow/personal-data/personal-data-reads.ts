@@ -12,7 +12,8 @@ export interface PersonalDataRead {
     | 'registry-search'
     | 'person-history'
     | 'proposal'
-    | 'meeting';
+    | 'meeting'
+    | 'audit-export';
   ids: readonly string[];
 }
 

@@ -63,6 +63,6 @@ export class ProposalCommandsHandler {
     const result = await this.pipeline.execute(proposalStreamName(id), proposalDecider, command, c, {
       expectedRevision: rev,
     });
-    return { revision: result.revision, position: result.position };
+    return { revision: result.revision, position: result.position, eventIds: result.eventIds };
   }
 }

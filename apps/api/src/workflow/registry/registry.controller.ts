@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CommandPipeline } from '@muskel/application';
 import { Allow, type Principal } from '@muskel/auth';
-import { householdDecider, householdStreamName } from '@muskel/domain';
+import { erasureDecider, erasureStreamName, householdDecider, householdStreamName } from '@muskel/domain';
 import { EVENT_STORE, type EventStore } from '@muskel/event-store';
 import { ApiError } from '@muskel/http';
 import { REGISTRY, RegistryQueries } from '@muskel/projections';
@@ -70,8 +70,16 @@ export class RegistryController {
     const stream = householdStreamName(id);
     await this.reads.record(context, { what: 'household', ids: [id] });
     const { state, revision } = await this.pipeline.fold(stream, householdDecider);
+    // After erasure the personal fields read `[dihapus]`; `erased` says so plainly.
+    const erasure = await this.pipeline.fold(erasureStreamName(id), erasureDecider);
     response.setHeader('ETag', `"${revision}"`);
-    return { householdId: id, revision, ...state, history: await this.history.read(stream) };
+    return {
+      householdId: id,
+      revision,
+      erased: erasure.state.erased,
+      ...state,
+      history: await this.history.read(stream),
+    };
   }
 
   /** Every change of the household with its cause: proposal, meeting and attendance, verifier, batch, decree. */

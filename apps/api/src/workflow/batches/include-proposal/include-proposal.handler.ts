@@ -30,7 +30,7 @@ export class IncludeProposalHandler {
     if (proposal.status === 'none' || proposal.villageCode === undefined) {
       throw new DomainError('invalid', 'PROPOSAL_NOT_FOUND', 'No proposal has this id.', { field: 'proposalId' });
     }
-    const [result] = await this.pipeline.executeAcross(
+    const results = await this.pipeline.executeAcross(
       [
         {
           stream: batch.stream,
@@ -55,6 +55,7 @@ export class IncludeProposalHandler {
       // fail because another was added meanwhile. Deciding again re-checks everything (MarkBatched needs VERIFIED).
       { retryOnConflict: true },
     );
-    return { revision: result!.revision, position: result!.position };
+    const result = results[0]!;
+    return { revision: result.revision, position: result.position, eventIds: results.flatMap((r) => r.eventIds) };
   }
 }

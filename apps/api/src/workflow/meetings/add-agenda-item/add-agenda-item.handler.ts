@@ -27,7 +27,7 @@ export class AddAgendaItemHandler {
     if (proposal.status === 'none' || proposal.villageCode === undefined) {
       throw new DomainError('invalid', 'PROPOSAL_NOT_FOUND', 'No proposal has this id.', { field: 'proposalId' });
     }
-    const [meeting] = await this.pipeline.executeAcross(
+    const results = await this.pipeline.executeAcross(
       [
         {
           stream: meetingStreamName(meetingId),
@@ -52,6 +52,7 @@ export class AddAgendaItemHandler {
       // re-checks the proposal's status on the fresh state). With If-Match the conflict reaches the client.
       { retryOnConflict: true },
     );
-    return { revision: meeting!.revision, position: meeting!.position };
+    const meeting = results[0]!;
+    return { revision: meeting.revision, position: meeting.position, eventIds: results.flatMap((r) => r.eventIds) };
   }
 }

@@ -35,6 +35,6 @@ export class OpenMeetingHandler {
       context,
     );
     const result = await this.pipeline.execute(stream, meetingDecider, command, context, { expectedRevision: rev });
-    return { revision: result.revision, position: result.position };
+    return { revision: result.revision, position: result.position, eventIds: result.eventIds };
   }
 }

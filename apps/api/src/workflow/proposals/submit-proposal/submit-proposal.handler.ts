@@ -27,7 +27,7 @@ export class SubmitProposalHandler {
     }
     const command = domainCommand<SubmitProposal>('SubmitProposal', { ...body, proposalId }, context);
     const result = await this.pipeline.execute(proposalStreamName(proposalId), proposalDecider, command, context);
-    return { revision: result.revision, position: result.position };
+    return { revision: result.revision, position: result.position, eventIds: result.eventIds };
   }
 
   private async checkHousehold(householdId: string, villageCode: string, kind: string): Promise<void> {

@@ -1,0 +1,29 @@
+/**
+ * Errors of the KurrentDB adapter, apart from the client so that importing them does not load it (the client
+ * loads a native module; only a process configured for KurrentDB should pay for that).
+ */
+import { EventStoreError } from '../errors';
+import type { Revision } from '../types';
+
+/** `tx.appendToStream` inside `withTransaction` on KurrentDB: the append cannot join a PostgreSQL transaction. */
+export class AppendInTransactionUnsupportedError extends EventStoreError {
+  readonly code = 'APPEND_IN_TRANSACTION_UNSUPPORTED';
+  constructor(readonly stream: string) {
+    super(
+      `cannot append to "${stream}" inside a transaction: on KurrentDB, transactions cover the read-model ` +
+        'database only (append outside withTransaction)',
+    );
+  }
+}
+
+/** Raised when a stream of the port holds an event this adapter cannot read (written by something else). */
+export class UnreadableEventError extends EventStoreError {
+  readonly code = 'UNREADABLE_EVENT';
+  constructor(
+    readonly stream: string,
+    readonly revision: Revision,
+    detail: string,
+  ) {
+    super(`event ${revision} of "${stream}" cannot be read: ${detail}`);
+  }
+}

@@ -1,0 +1,34 @@
+import { deterministicId } from '@muskel/application';
+import type { JobsOptions } from 'bullmq';
+
+/** The queues of the background work. Names are part of Redis keys: letters, digits and dashes only. */
+export const QUEUES = {
+  identityChecks: 'identity-checks',
+  reconcile: 'reconcile',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+/**
+ * Job payloads carry ids only, never personal data (UU 27/2022 PDP): a processor reads what it needs from the
+ * database, decrypted in memory, and Redis (its dumps, its monitoring) never sees a NIK or a name.
+ */
+export interface JobPayloads {
+  'identity-checks': { proposalId: string; contentEventId: string };
+  reconcile: Record<string, never>;
+}
+
+/**
+ * A job's id derives from its cause, so the same work enqueued twice (a replayed dispatcher page, the reconciler,
+ * two workers) is one job in BullMQ, which ignores an add whose id exists. No colons: BullMQ keys use them.
+ */
+export function jobIdFor(queue: QueueName, ...cause: string[]): string {
+  return `${queue}-${deterministicId('job', queue, ...cause)}`;
+}
+
+/** Retries with exponential back-off (1 s, 2 s, 4 s, ...); finished jobs kept a while for GET /jobs/:id. */
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 6,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};

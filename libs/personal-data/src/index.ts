@@ -1,0 +1,21 @@
+export { ERASED, isErased } from './erased';
+export { PERSONAL_FIELDS, personalFieldsOf } from './personal-fields';
+export {
+  PersonalDataIntegrityError,
+  decryptField,
+  encryptField,
+  fieldAad,
+  isEnvelope,
+  type FieldEnvelope,
+} from './field-crypto';
+export {
+  HouseholdKeys,
+  parseKek,
+  type KeyLookup,
+  type KeyRing,
+  resolveKek,
+  setupPersonalDataTables,
+} from './household-keys';
+export { PersonalDataCodec, findEnvelopes, householdIdForAddProposal } from './personal-data-codec';
+export { enablePersonalData, protectPersonalData, type PersonalDataOptions } from './enable-personal-data';
+export { collectHouseholdValues, scrubPersonalValues, type HouseholdPersonalValues, type ScrubTerms } from './erasure';
