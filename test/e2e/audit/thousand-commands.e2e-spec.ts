@@ -164,7 +164,7 @@ describe('1,000 workflow commands, an export, and the offline verifier', () => {
       signatories: [ATTENDANCE[0], ATTENDANCE[1]],
     });
     for (const id of ids)
-      await eventually(async () => ((await statusOf(id)) === 'APPROVED' ? true : undefined), 20_000);
+      await eventually(async () => ((await statusOf(id)) === 'APPROVED' ? true : undefined), 60_000);
     const flagged = ids[0]!;
     await post('verifier', `/proposals/${flagged}/flags`, {
       code: 'DUKCAPIL_UNMATCHED',
@@ -213,9 +213,9 @@ describe('1,000 workflow commands, an export, and the offline verifier', () => {
     });
     expect(commands).toBeGreaterThanOrEqual(TARGET_COMMANDS);
     for (const id of proposals) {
-      await eventually(async () => ((await statusOf(id)) === 'ACCEPTED' ? true : undefined), 20_000);
+      await eventually(async () => ((await statusOf(id)) === 'ACCEPTED' ? true : undefined), 60_000);
     }
-    await waitForProjection(t.store, AUDIT_LOG_PROJECTION, last.position as string, 30_000);
+    await waitForProjection(t.store, AUDIT_LOG_PROJECTION, last.position as string, 120_000);
     // The reactors enrol the accepted households after the answer: wait until the log stops growing and the
     // integrator has every event.
     const count = async (table: string) =>
