@@ -14,7 +14,8 @@ async function main(): Promise<void> {
     batchSize: Number(process.env.MUSKEL_TEST_BATCH ?? 1000),
     // Segments of a few pages, so the kill lands between committed segments, mid-rebuild.
     segmentSize: Number(process.env.MUSKEL_TEST_SEGMENT ?? 4000),
-    leaseTtlMs: 1_000,
+    // Long: on a loaded machine a short lease expires between renewals. The parent's resumed rebuild takes over.
+    leaseTtlMs: 30_000,
     onProgress: (p) => process.stdout.write(`applied ${p.applied}\n`),
   });
   process.stdout.write('finished\n');
