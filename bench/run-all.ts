@@ -12,6 +12,7 @@ const BENCHES = [
   ['audit log integrator', 'audit.bench.ts'],
   ['baseline import', 'import.bench.ts'],
   ['HTTP commands', 'http.bench.ts'],
+  ['reference lists', 'matching.bench.ts'],
 ] as const;
 
 const tsx = path.resolve(__dirname, '../node_modules/.bin/tsx');

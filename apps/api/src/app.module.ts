@@ -10,6 +10,8 @@ import { MetricsModule } from './metrics/metrics.module';
 import { AuditModule } from './audit/audit.module';
 import { CheckpointScheduleModule } from './audit/checkpoint-schedule.module';
 import { JobsModule } from './jobs/jobs.module';
+import { JobStatusModule } from './jobs/job-status/job-status.module';
+import { ReferenceListsModule } from './reference-lists/reference-lists.module';
 import { ApplicationModule } from './common/application.module';
 import { UsersModule } from './users/users.module';
 import { WorkerModule } from './workflow/worker.module';
@@ -54,7 +56,9 @@ export class AppModule {
         MetricsModule,
         ApplicationModule,
         // MUSKEL_ROLE: `api` serves HTTP only, `worker` runs projections and reactors only, `all` (default) both.
-        ...(config.MUSKEL_ROLE === 'worker' ? [] : [UsersModule, WorkflowModule, AuditModule]),
+        ...(config.MUSKEL_ROLE === 'worker'
+          ? []
+          : [UsersModule, WorkflowModule, AuditModule, JobStatusModule, ReferenceListsModule]),
         ...(config.MUSKEL_ROLE === 'api' ? [] : [WorkerModule, CheckpointScheduleModule, JobsModule]),
       ],
     };

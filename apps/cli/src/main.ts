@@ -5,6 +5,7 @@ import { CliError, createAdmin } from './create-admin';
 import { registerDemoCommands } from './demo';
 import { registerProjectionCommands } from './projection-commands';
 import { registerRegistryCommands } from './registry-commands';
+import { registerReferenceListCommands } from './reference-lists-commands';
 import { readPassword } from './read-password';
 
 /**
@@ -37,6 +38,7 @@ users
   });
 
 registerRegistryCommands(program);
+registerReferenceListCommands(program);
 registerProjectionCommands(program);
 registerDemoCommands(program);
 registerAuditCommands(program);

@@ -8,6 +8,7 @@ import { createEventStore } from '@muskel/event-store';
 import { protectPersonalData } from '@muskel/personal-data';
 import { DuplicateImportError, importBaseline, type ImportReport } from '@muskel/registry-import';
 import { CliError } from './create-admin';
+import { createProgress } from './progress-bar';
 
 /** The operator's own command on the server: the events record actor SYSTEM, as for create-admin. */
 const OPERATOR: Actor = { userId: 'system', role: 'SYSTEM', scope: NATIONAL };
@@ -32,6 +33,18 @@ export function formatImportTable(report: ImportReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Lines after the header (a last line without a newline counts too): the bar's total. */
+export async function countDataRows(file: string): Promise<number> {
+  let lines = 0;
+  let last = 10;
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines += 1;
+    if (chunk.length > 0) last = chunk[chunk.length - 1]!;
+  }
+  if (last !== 10) lines += 1;
+  return Math.max(0, lines - 1);
+}
+
 export function registerRegistryCommands(program: Command): void {
   const registry = program.command('registry').description('the registry (DTKS/DTSEN) kept from accepted proposals');
   registry
@@ -48,19 +61,21 @@ export function registerRegistryCommands(program: Command): void {
         // The imported households' personal data is encrypted like every other append.
         await protectPersonalData(store, { kek: config.PERSONAL_DATA_KEK });
         const interactive = process.stderr.isTTY === true;
+        // On a terminal, a bar over the file's rows (counted first: a quick pass); otherwise one line per step.
+        const bar = interactive ? createProgress('rows', await countDataRows(file)) : undefined;
         const report = await importBaseline(store, new CommandPipeline(store), createReadStream(file), {
           villageCode: options.village,
           actor: OPERATOR,
           fileName: path.basename(file),
           progressEvery: 5_000,
-          onProgress: (progress) =>
-            process.stderr.write(
-              `${interactive ? '\r' : ''}rows ${progress.rows}, households ${progress.households}: ` +
-                `${progress.imported} imported, ${progress.alreadyImported} already there, ${progress.rejected} rejected` +
-                (interactive ? '' : '\n'),
-            ),
-        });
-        if (interactive) process.stderr.write('\n');
+          onProgress: (progress) => {
+            const counts =
+              `${progress.imported} imported, ${progress.alreadyImported} already there, ` +
+              `${progress.rejected} rejected`;
+            if (bar) bar.update(progress.rows, `households ${progress.households}: ${counts}`);
+            else process.stderr.write(`rows ${progress.rows}, households ${progress.households}: ${counts}\n`);
+          },
+        }).finally(() => bar?.stop());
         process.stdout.write(
           options.format === 'table' ? formatImportTable(report) : `${JSON.stringify(report, null, 2)}\n`,
         );

@@ -44,6 +44,11 @@ export const CONFIG_RULES = {
   JOBS_RATE_LIMIT_PER_SECOND: 'must be a whole number from 0 (no limit) to 100000',
   JOBS_RECONCILE_AFTER_SECONDS: 'must be a whole number of seconds from 1 to 86400',
   JOBS_RECONCILE_INTERVAL_SECONDS: 'must be a whole number of seconds from 1 to 86400',
+  CYCLE_MEETING_DAYS: 'must be a range of days of the month such as 1-14 (from day 1 to day 31, first day first)',
+  CYCLE_CUTOFF_DAY: "must be a day of the month from 1 to 31 (a shorter month's cut-off is its last day)",
+  CYCLE_REMINDER_DAYS: 'must be a whole number of days from 0 to 27 (how long before the cut-off reminders start)',
+  CYCLE_TIME_ZONE: 'must be an IANA time zone such as Asia/Jakarta, Asia/Makassar or Asia/Jayapura',
+  CYCLE_SCHEDULE: 'must be off or a cron pattern of 5 or 6 fields such as "0 * * * *" (read in CYCLE_TIME_ZONE)',
   METRICS_TOKEN: 'must be at least 32 characters (the bearer token Prometheus presents to GET /metrics)',
   PERSONAL_DATA_KEK: 'must be a 256-bit key: 32 bytes in base64 (44 characters) or 64 hex digits',
 } as const;
@@ -85,6 +90,28 @@ function isOrigin(value: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+/** `1-14`: days of the month, first day first, 1 to 31. */
+function isDayRange(value: unknown): boolean {
+  const match = typeof value === 'string' ? /^(\d{1,2})\s*-\s*(\d{1,2})$/.exec(value) : null;
+  return match !== null && Number(match[1]) >= 1 && Number(match[1]) <= Number(match[2]) && Number(match[2]) <= 31;
+}
+
+function isTimeZone(value: unknown): boolean {
+  if (typeof value !== 'string' || value === '') return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `off`, or 5 or 6 cron fields (BullMQ's cron-parser gives the final word when the schedule is declared). */
+function isCronOrOff(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  return value === 'off' || /^[0-9*/,?LW#A-Za-z-]+(?:\s+[0-9*/,?LW#A-Za-z-]+){4,5}$/.test(value);
 }
 
 /** 32 bytes, as 64 hex digits or as base64. */
@@ -256,6 +283,50 @@ export class AppConfig {
   @Min(1, { message: CONFIG_RULES.JOBS_RECONCILE_INTERVAL_SECONDS })
   @Max(86_400, { message: CONFIG_RULES.JOBS_RECONCILE_INTERVAL_SECONDS })
   readonly JOBS_RECONCILE_INTERVAL_SECONDS: number = 60;
+
+  /** The days of the month villages hold their meetings (musyawarah), e.g. `1-14`: named in the reminders. */
+  @Transform(trimmed)
+  @IsString({ message: CONFIG_RULES.CYCLE_MEETING_DAYS })
+  @ValidateBy(
+    { name: 'isDayRange', validator: { validate: (value) => isDayRange(value) } },
+    { message: CONFIG_RULES.CYCLE_MEETING_DAYS },
+  )
+  readonly CYCLE_MEETING_DAYS: string = '1-14';
+
+  /** The day of the month the regency's batch stops taking proposals; it closes when the next day starts. */
+  @Transform(toInteger)
+  @IsInt({ message: CONFIG_RULES.CYCLE_CUTOFF_DAY })
+  @Min(1, { message: CONFIG_RULES.CYCLE_CUTOFF_DAY })
+  @Max(31, { message: CONFIG_RULES.CYCLE_CUTOFF_DAY })
+  readonly CYCLE_CUTOFF_DAY: number = 25;
+
+  /** Villages with proposals not yet deliberated are reminded from this many days before the cut-off date. */
+  @Transform(toInteger)
+  @IsInt({ message: CONFIG_RULES.CYCLE_REMINDER_DAYS })
+  @Min(0, { message: CONFIG_RULES.CYCLE_REMINDER_DAYS })
+  @Max(27, { message: CONFIG_RULES.CYCLE_REMINDER_DAYS })
+  readonly CYCLE_REMINDER_DAYS: number = 5;
+
+  /** The time zone of the cycle's calendar (days start at local midnight). */
+  @Transform(trimmed)
+  @IsString({ message: CONFIG_RULES.CYCLE_TIME_ZONE })
+  @ValidateBy(
+    { name: 'isTimeZone', validator: { validate: (value) => isTimeZone(value) } },
+    { message: CONFIG_RULES.CYCLE_TIME_ZONE },
+  )
+  readonly CYCLE_TIME_ZONE: string = 'Asia/Jakarta';
+
+  /**
+   * When the worker looks for due cycle steps (a BullMQ job scheduler, so several workers look once); a late look
+   * catches up. `off`: no schedule (steps only when an operator runs them).
+   */
+  @Transform(trimmed)
+  @IsString({ message: CONFIG_RULES.CYCLE_SCHEDULE })
+  @ValidateBy(
+    { name: 'isCronOrOff', validator: { validate: (value) => isCronOrOff(value) } },
+    { message: CONFIG_RULES.CYCLE_SCHEDULE },
+  )
+  readonly CYCLE_SCHEDULE: string = '0 * * * *';
 
   /** Which parts this process runs: the HTTP API, the background worker, or both. */
   @Transform(lowerCased)

@@ -39,6 +39,11 @@ describe('validateConfig', () => {
       JOBS_RATE_LIMIT_PER_SECOND: 0,
       JOBS_RECONCILE_AFTER_SECONDS: 300,
       JOBS_RECONCILE_INTERVAL_SECONDS: 60,
+      CYCLE_MEETING_DAYS: '1-14',
+      CYCLE_CUTOFF_DAY: 25,
+      CYCLE_REMINDER_DAYS: 5,
+      CYCLE_TIME_ZONE: 'Asia/Jakarta',
+      CYCLE_SCHEDULE: '0 * * * *',
     });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.AUTH_TOKEN_SECRET).toBeUndefined();
@@ -78,6 +83,11 @@ describe('validateConfig', () => {
       JOBS_RATE_LIMIT_PER_SECOND: '50',
       JOBS_RECONCILE_AFTER_SECONDS: '600',
       JOBS_RECONCILE_INTERVAL_SECONDS: '120',
+      CYCLE_MEETING_DAYS: '2-12',
+      CYCLE_CUTOFF_DAY: '20',
+      CYCLE_REMINDER_DAYS: '3',
+      CYCLE_TIME_ZONE: 'Asia/Makassar',
+      CYCLE_SCHEDULE: '30 6 * * *',
       METRICS_TOKEN: 'm'.repeat(32),
       PERSONAL_DATA_KEK: 'ab'.repeat(32),
     });
@@ -105,6 +115,11 @@ describe('validateConfig', () => {
       JOBS_RATE_LIMIT_PER_SECOND: 50,
       JOBS_RECONCILE_AFTER_SECONDS: 600,
       JOBS_RECONCILE_INTERVAL_SECONDS: 120,
+      CYCLE_MEETING_DAYS: '2-12',
+      CYCLE_CUTOFF_DAY: 20,
+      CYCLE_REMINDER_DAYS: 3,
+      CYCLE_TIME_ZONE: 'Asia/Makassar',
+      CYCLE_SCHEDULE: '30 6 * * *',
       METRICS_TOKEN: 'm'.repeat(32),
       PERSONAL_DATA_KEK: 'ab'.repeat(32),
     });
@@ -130,6 +145,14 @@ describe('validateConfig', () => {
     ['JOBS_RATE_LIMIT_PER_SECOND', '-5'],
     ['JOBS_RECONCILE_AFTER_SECONDS', '0'],
     ['JOBS_RECONCILE_INTERVAL_SECONDS', 'often'],
+    ['CYCLE_MEETING_DAYS', '14-1'],
+    ['CYCLE_MEETING_DAYS', 'early'],
+    ['CYCLE_CUTOFF_DAY', '32'],
+    ['CYCLE_CUTOFF_DAY', '0'],
+    ['CYCLE_REMINDER_DAYS', '28'],
+    ['CYCLE_TIME_ZONE', 'WIB'],
+    ['CYCLE_SCHEDULE', 'hourly'],
+    ['CYCLE_SCHEDULE', '0 * *'],
   ])('rejects %s=%j and names it', (name, value) => {
     expect(() => validateConfig({ [name]: value })).toThrow(name);
   });

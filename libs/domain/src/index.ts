@@ -22,3 +22,5 @@ export * from './proposals';
 export * from './batches';
 export * from './households';
 export * from './erasure';
+export * from './cycle';
+export * from './reference-lists';

@@ -13,6 +13,7 @@ import {
 } from '@muskel/domain';
 import type { SqlExecutor } from '@muskel/event-store';
 import { BlindIndex } from '@muskel/projections';
+import { referenceHits, setupReferenceTables } from '@muskel/reference-lists';
 import { closeExpectations, type SqlRunner } from './expectations';
 import { NonRetryableJobError } from './job-errors';
 import { jobIdFor, QUEUES, type JobPayloads } from './queues';
@@ -29,6 +30,8 @@ export async function setupIdentityCheckTables(sql: SqlRunner): Promise<void> {
     nik_hmac text NOT NULL,
     PRIMARY KEY (proposal_id, nik_hmac))`);
   await sql.query('CREATE INDEX IF NOT EXISTS identity_check_niks_hmac ON identity_check_niks (nik_hmac)');
+  // The reference lists' rows, which the check looks up too (and the reference matching reads the table above).
+  await setupReferenceTables(sql);
 }
 
 /**
@@ -115,7 +118,7 @@ export class IdentityCheckService {
    * see each other.
    */
   private async lookups(proposalId: string, hmacs: readonly string[], isAdd: boolean): Promise<IdentityLookups> {
-    if (hmacs.length === 0) return { registryHousehold: [], pendingProposal: [] };
+    if (hmacs.length === 0) return { registryHousehold: [], pendingProposal: [], referenceMatches: [] };
     const registry = new Map<string, string>();
     if (isAdd) {
       const rows = await this.db.query<{ household_id: string; nik_hmac: string }>(
@@ -143,9 +146,13 @@ export class IdentityCheckService {
     });
     const other = new Map<string, string>();
     for (const row of pending) if (!other.has(row.nik_hmac)) other.set(row.nik_hmac, row.proposal_id);
+    // Read after this proposal's NIKs are committed above: an import that completes meanwhile is matched against
+    // them by its own job, so a proposal and a list crossing each other are still compared once.
+    const referenceMatches = await referenceHits(this.db, hmacs);
     return {
       registryHousehold: hmacs.map((hmac) => registry.get(hmac)),
       pendingProposal: hmacs.map((hmac) => other.get(hmac)),
+      referenceMatches,
     };
   }
 }

@@ -17,6 +17,8 @@ export interface JobDispatcherOptions {
   reconcileAfterSeconds: number;
 }
 
+const REFERENCE_IMPORT_PREFIX = 'reference-import-';
+
 /** Events after which a proposal changes no more: its open checks are no longer needed. */
 const CLOSING_EVENTS = new Set(['ProposalWithdrawn', 'ProposalRejected', 'ProposalAccepted']);
 
@@ -29,7 +31,8 @@ const CLOSING_EVENTS = new Set(['ProposalWithdrawn', 'ProposalRejected', 'Propos
  */
 export class JobDispatcher implements Projection {
   readonly name = JOB_DISPATCHER;
-  readonly filter = { categories: ['proposal'] };
+  // `reference` is the category of `reference-import-<id>` streams (the text before the first dash).
+  readonly filter = { categories: ['proposal', 'reference'] };
 
   constructor(
     private readonly sink: JobSink,
@@ -48,7 +51,19 @@ export class JobDispatcher implements Projection {
     const wanted: Expectation[] = [];
     const checked: string[] = [];
     const closed: string[] = [];
+    const matched: string[] = [];
     for (const event of events) {
+      if (event.streamName.startsWith(REFERENCE_IMPORT_PREFIX)) {
+        const importId = event.streamName.slice(REFERENCE_IMPORT_PREFIX.length);
+        const jobId = jobIdFor(QUEUES.referenceMatching, importId);
+        // Every import is matched against pending proposals and the registry; its result closes the work.
+        if (event.type === 'ReferenceListImported') {
+          wanted.push({ queue: QUEUES.referenceMatching, jobId, subject: importId, payload: { importId } });
+        } else if (event.type === 'ReferenceMatchingRecorded') {
+          matched.push(jobId);
+        }
+        continue;
+      }
       if (!event.streamName.startsWith('proposal-')) continue;
       const proposalId = event.streamName.slice('proposal-'.length);
       switch (event.type) {
@@ -76,6 +91,7 @@ export class JobDispatcher implements Projection {
     }
     const fresh = await recordExpectations(tx, wanted, this.options.reconcileAfterSeconds);
     await closeExpectations(tx, QUEUES.identityChecks, checked, 'DONE');
+    await closeExpectations(tx, QUEUES.referenceMatching, matched, 'DONE');
     await closeSubjects(tx, closed, 'the proposal is closed');
     // Sequential on purpose: a page is at most a few hundred jobs, and a Redis failure stops at the first one.
     for (const job of fresh) await this.sink.enqueue(job.queue, job.payload, job.jobId);

@@ -5,6 +5,10 @@ import type { JobsOptions } from 'bullmq';
 export const QUEUES = {
   identityChecks: 'identity-checks',
   reconcile: 'reconcile',
+  monthlyCycle: 'monthly-cycle',
+  siksExports: 'siks-exports',
+  pusdatinResults: 'pusdatin-results',
+  referenceMatching: 'reference-matching',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -15,6 +19,23 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export interface JobPayloads {
   'identity-checks': { proposalId: string; contentEventId: string };
   reconcile: Record<string, never>;
+  /** A scheduler's tick (plans the due steps), or one step of one regency's month (see libs/jobs monthly-cycle). */
+  'monthly-cycle':
+    | { kind: 'tick' }
+    | {
+        kind: 'step';
+        regencyCode: string;
+        period: string;
+        step: 'OPEN' | 'REMIND' | 'CLOSE';
+        cutoffDate: string;
+        at: string;
+      };
+  /** A batch's SIKS-NG export at one revision of its stream; `requestedBy` is the verifier's user id. */
+  'siks-exports': { batchId: string; revision: number; requestedBy: string };
+  /** A Pusdatin result file stored in job_files (its id), to record on the batch as `requestedBy`. */
+  'pusdatin-results': { batchId: string; fileId: string; requestedBy: string };
+  /** Matches one reference-list import against pending proposals and the registry. */
+  'reference-matching': { importId: string };
 }
 
 /**

@@ -10,6 +10,7 @@ import { PersonHistoryProjection, PERSON_HISTORY } from './person-history.projec
 import { ProposalsProjection, PROPOSALS_VIEW } from './proposals.projection';
 import { PublicBoardProjection, PUBLIC_BOARD } from './public-board.projection';
 import { RegistryProjection, REGISTRY } from './registry.projection';
+import { VillageRemindersProjection, VILLAGE_REMINDERS } from './village-reminders.projection';
 
 export const projectionNames = [
   PROPOSALS_VIEW,
@@ -18,6 +19,7 @@ export const projectionNames = [
   REGISTRY,
   PERSON_HISTORY,
   PUBLIC_BOARD,
+  VILLAGE_REMINDERS,
 ] as const;
 export type ProjectionName = (typeof projectionNames)[number];
 
@@ -30,6 +32,7 @@ export function createProjections(): Projection[] {
     new RegistryProjection(),
     new PersonHistoryProjection(),
     new PublicBoardProjection(),
+    new VillageRemindersProjection(),
   ];
 }
 
@@ -52,4 +55,12 @@ export {
   type RegistryMember,
 } from './registry.projection';
 export type { SqlRunner } from './support';
+export {
+  VillageRemindersProjection,
+  VillageRemindersQueries,
+  VILLAGE_REMINDERS,
+  type VillageReminderFilter,
+  type VillageReminderItem,
+  type VillageReminderView,
+} from './village-reminders.projection';
 export * from './queries';

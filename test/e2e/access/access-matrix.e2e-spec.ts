@@ -7,7 +7,9 @@
  * routes Nest registered are the same set, so a new route without a row fails `npm test` until someone decides who
  * may call it. Then every cell runs as its own test, named after the cell.
  */
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { JobFiles, QUEUES, jobIdFor } from '@muskel/jobs';
 import { AuthRepository, listRoutes, undeclaredRoutes } from '@muskel/auth';
 import type { Role } from '@muskel/domain';
 import {
@@ -22,6 +24,7 @@ import {
   type TestApp,
 } from '../support/access-app';
 import { QUORUM, WorkflowFixtures } from '../support/workflow-fixtures';
+import { JobClient } from '../../../apps/api/src/jobs/job-status/job-client';
 
 // ---------------------------------------------------------------------------------------------- principals
 
@@ -632,6 +635,19 @@ const ROUTE_CASES: Record<string, RouteCase> = {
     outside: only({ verifier: OUTSIDE }),
     anonymous: SIGN_IN,
   },
+  'POST /reference-lists/imports': {
+    // National lists (no region in the request): a one-row file, different in every cell (a file is imported once).
+    build: () => {
+      created += 1;
+      return Promise.resolve({
+        method: 'POST',
+        path: '/reference-lists/imports?source=BKN',
+        raw: { contentType: 'text/csv', text: `nik,nip\n3515140508680001,NIP-MATRIKS-${created}\n` },
+      });
+    },
+    inside: only({ national: 201, admin: OUTSIDE }),
+    anonymous: SIGN_IN,
+  },
   'POST /persons/history': {
     // No region in the request: the answer is filtered to the auditor's scope.
     build: () => Promise.resolve(post('/persons/history', { nik: '3515140508680001' })),
@@ -700,6 +716,69 @@ const ROUTE_CASES: Record<string, RouteCase> = {
       return get('/audit/v1/export?events=true');
     },
     inside: only({ auditor: 200 }),
+    anonymous: SIGN_IN,
+  },
+  // ------------------------------------------------------------------ background work (issue 6)
+  'POST /batches/:id/exports': {
+    build: async (w, where) => post(`/batches/${(await w.fixtures.batch(village(where), 'CLOSED')).batchId}/exports`),
+    inside: only({ verifier: 202 }),
+    outside: only({ verifier: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
+  'GET /batches/:id/exports': {
+    build: async (w, where) => get(`/batches/${(await w.fixtures.batch(village(where), 'CLOSED')).batchId}/exports`),
+    inside: only({ verifier: 200, auditor: 200 }),
+    outside: only({ verifier: HIDDEN, auditor: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
+  'GET /batches/:id/exports/:fileId': {
+    build: async (w, where) => {
+      const { batchId } = await w.fixtures.batch(village(where), 'CLOSED');
+      const file = await w.t.app.get(JobFiles).put({
+        id: randomUUID(),
+        kind: 'siks-export',
+        batchId,
+        fileName: `bnba-${batchId}.csv`,
+        mediaType: 'text/csv; charset=utf-8',
+        content: Buffer.from('No. Usulan\n'),
+        createdBy: 'matrix',
+      });
+      return get(`/batches/${batchId}/exports/${file.id}`);
+    },
+    inside: only({ verifier: 200 }),
+    outside: only({ verifier: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
+  'POST /batches/:id/results/imports': {
+    build: async (w, where) => {
+      const { batchId } = await w.fixtures.batch(village(where), 'SUBMITTED');
+      return {
+        method: 'POST',
+        path: `/batches/${batchId}/results/imports`,
+        raw: { contentType: 'text/csv', text: 'no_usulan,hasil,nomor_sk\n1,DITERIMA,SK-460/1/2030\n' },
+      };
+    },
+    inside: only({ verifier: 202 }),
+    outside: only({ verifier: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
+  'GET /jobs/:id': {
+    // Jobs carry ids and counts only: no region, readable by the roles that follow background work.
+    build: async (w) => {
+      created += 1;
+      const jobId = jobIdFor(QUEUES.siksExports, `matrix-${created}`);
+      await w.t.app
+        .get(JobClient)
+        .enqueue(QUEUES.siksExports, { batchId: '3515-209901', revision: created, requestedBy: 'matrix' }, jobId);
+      return get(`/jobs/${jobId}`);
+    },
+    inside: only({ verifier: 200, auditor: 200, admin: 200, national: 200 }),
+    anonymous: SIGN_IN,
+  },
+  'GET /reminders': {
+    build: (_w, where) => Promise.resolve(get(`/reminders?villageCode=${village(where)}`)),
+    inside: only({ operator: 200, verifier: 200 }),
+    outside: only({ operator: OUTSIDE, verifier: OUTSIDE }),
     anonymous: SIGN_IN,
   },
   'GET /public/villages/:regionCode/board': {

@@ -40,6 +40,7 @@ import { configureHttpApp } from '@muskel/http';
 import { BullJobSink, QUEUES } from '@muskel/jobs';
 import { SQL_DATABASE } from '@muskel/nest-event-store';
 import { AppModule } from '../../../apps/api/src/app.module';
+import { jobsPrefix as deploymentJobsPrefix } from '../../../apps/api/src/jobs/job-prefix';
 import { removeRedisKeys } from './redis-keys';
 
 /** Log lines the application wrote (JSON), kept off the test output. */
@@ -109,6 +110,8 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     // Checkpoints only on demand unless a test asks for the schedule: no Redis keys left behind by every app.
     AUDIT_CHECKPOINT_INTERVAL_SECONDS: '0',
+    // No monthly cycle ticks: a test running at the top of the hour would otherwise see batches it did not open.
+    CYCLE_SCHEDULE: 'off',
     ...options.env,
   });
   const moduleRef = await Test.createTestingModule({
@@ -126,7 +129,10 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     db: app.get<SqlExecutor>(SQL_DATABASE),
     logs,
     async close() {
-      const jobsPrefix = jobsPrefixOf(app);
+      // Every role's prefix (MUSKEL_ROLE=api has no BullJobSink, but its JobClient may have queued jobs).
+      const jobsPrefix =
+        jobsPrefixOf(app) ??
+        (await deploymentJobsPrefix(app.get<SqlExecutor>(SQL_DATABASE), config.JOBS_PREFIX).catch(() => undefined));
       await app.close();
       // After the close: a running worker would otherwise re-create its scheduler's keys.
       if (jobsPrefix !== undefined) await removeRedisKeys(jobsPrefix);

@@ -6,8 +6,16 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 
 /** Environment for a child process: its own jobs prefix, no scheduled signing (no schedule left in Redis). */
-export function isolatedJobsEnv(): { JOBS_PREFIX: string; AUDIT_CHECKPOINT_INTERVAL_SECONDS: string } {
-  return { JOBS_PREFIX: `muskel-test-${randomUUID().replace(/-/g, '')}`, AUDIT_CHECKPOINT_INTERVAL_SECONDS: '0' };
+export function isolatedJobsEnv(): {
+  JOBS_PREFIX: string;
+  AUDIT_CHECKPOINT_INTERVAL_SECONDS: string;
+  CYCLE_SCHEDULE: string;
+} {
+  return {
+    JOBS_PREFIX: `muskel-test-${randomUUID().replace(/-/g, '')}`,
+    AUDIT_CHECKPOINT_INTERVAL_SECONDS: '0',
+    CYCLE_SCHEDULE: 'off',
+  };
 }
 
 /** Deletes every key under `prefix:` (SCAN, never KEYS, so a busy Redis is not blocked). */

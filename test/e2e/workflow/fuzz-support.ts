@@ -271,11 +271,14 @@ export const FUZZED_POST_ROUTES = [
   'POST /proposals/:id/reject',
   'POST /meetings/:id/cancel',
   'POST /batches/:id/close',
+  'POST /batches/:id/exports',
+  'POST /batches/:id/results/imports',
   'POST /users/:id/grants/:grantId/revoke',
   'POST /users/:id/disable',
   'POST /users/:id/enable',
   'POST /users/:id/api-tokens/:tokenId/revoke',
   'POST /registry/imports',
+  'POST /reference-lists/imports',
   'POST /audit/v1/checkpoints',
 ];
 
@@ -290,6 +293,7 @@ function pathFor(path: string, w: FuzzWorld): string {
     .replace(':code', 'WAGE_MATCH')
     .replace(':regionCode', REGENCY)
     .replace(/^\/registry\/imports$/, `/registry/imports?villageCode=${VILLAGE}`)
+    .replace(/^\/reference-lists\/imports$/, '/reference-lists/imports?source=BKN')
     .replace(/^\/registry\/households\/:id/, `/registry/households/${w.ids.household}`);
 }
 

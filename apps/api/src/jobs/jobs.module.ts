@@ -14,8 +14,11 @@ import {
 import { SQL_DATABASE } from '@muskel/nest-event-store';
 import { IdentityCheckProcessor } from './identity-check.processor';
 import { jobsPrefix, redactedRedisUrl } from './job-prefix';
+import { MonthlyCycleModule } from './monthly-cycle/monthly-cycle.module';
 import { ReconcileProcessor } from './reconcile.processor';
+import { ReferenceMatchingModule } from './reference-matching/reference-matching.module';
 import { RedisStatus } from './redis-status';
+import { SIKS_NG_JOB_PROVIDERS } from './siks-export/siks-export.providers';
 
 const JOBS_PREFIX = Symbol('JOBS_PREFIX');
 const DISPATCHER_RUNNER = Symbol('DISPATCHER_RUNNER');
@@ -93,6 +96,9 @@ class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     }),
     // Registering the queues also brings @nestjs/bullmq's explorer, which starts a worker per @Processor.
     BullModule.registerQueue({ name: QUEUES.identityChecks }, { name: QUEUES.reconcile }),
+    MonthlyCycleModule,
+    ReferenceMatchingModule,
+    BullModule.registerQueue({ name: QUEUES.siksExports }, { name: QUEUES.pusdatinResults }),
   ],
   providers: [
     {
@@ -154,6 +160,7 @@ class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     },
     IdentityCheckProcessor,
     ReconcileProcessor,
+    ...SIKS_NG_JOB_PROVIDERS,
     JobsLifecycle,
   ],
   exports: [BullJobSink, RedisStatus],

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { BatchCommandsHandler } from './batches/batch-commands.handler';
 import { BatchesController } from './batches/batches.controller';
+import { BatchExportsController } from './batches/exports/batch-exports.controller';
+import { ExportDigestRule } from './batches/exports/export-digest.rule';
+import { JobClientModule } from '../jobs/job-status/job-client.module';
 import { IncludeProposalHandler } from './batches/include-proposal/include-proposal.handler';
 import { AddAgendaItemHandler } from './meetings/add-agenda-item/add-agenda-item.handler';
 import { MeetingCommandsHandler } from './meetings/meeting-commands.handler';
@@ -11,6 +14,7 @@ import { ProposalsController } from './proposals/proposals.controller';
 import { SubmitProposalHandler } from './proposals/submit-proposal/submit-proposal.handler';
 import { PublicBoardController } from './public-board/public-board.controller';
 import { QuorumPoliciesController } from './quorum-policies/quorum-policies.controller';
+import { RemindersController } from './reminders/reminders.controller';
 import { ReadModelsModule } from './read-models.module';
 import {
   BatchRegencyResolver,
@@ -32,17 +36,19 @@ import { EraseHouseholdHandler } from './erasure/erase-household.handler';
 
 /** The proposal workflow's HTTP API: proposals, meetings, batches, the registry, person history, the public board. */
 @Module({
-  imports: [ReadModelsModule],
+  imports: [ReadModelsModule, JobClientModule],
   controllers: [
     ProposalsController,
     MeetingsController,
     QuorumPoliciesController,
     BatchesController,
+    BatchExportsController,
     RegistryController,
     ImportBaselineController,
     PersonsController,
     PublicBoardController,
     ErasureController,
+    RemindersController,
   ],
   providers: [
     SubmitProposalHandler,
@@ -52,6 +58,7 @@ import { EraseHouseholdHandler } from './erasure/erase-household.handler';
     OpenMeetingHandler,
     BatchCommandsHandler,
     IncludeProposalHandler,
+    ExportDigestRule,
     StreamHistory,
     EraseHouseholdHandler,
     PersonalDataReads,

@@ -26,5 +26,6 @@ export {
   LETTER_NUMBER_MAX_LENGTH,
   MAX_RESULTS_PER_COMMAND,
   parseBatchPeriod,
+  parseBatchResults,
   parseRegencyCode,
 } from './batch.validation';

@@ -92,6 +92,18 @@ export type ReactivateHousehold = DomainCommand<
   { readonly householdId: string; readonly proposalId: string; readonly reason: string }
 >;
 
+/** Records Dukcapil's NIK matching result of an active member (SYSTEM only: the reference-list matching job). */
+export type RecordDukcapilResult = DomainCommand<
+  'RecordDukcapilResult',
+  {
+    readonly householdId: string;
+    readonly memberId: string;
+    readonly result: 'PADAN' | 'TIDAK_PADAN';
+    readonly reference: string;
+    readonly importId: string;
+  }
+>;
+
 export type HouseholdCommand =
   | EnrolHousehold
   | CorrectHousehold
@@ -99,4 +111,5 @@ export type HouseholdCommand =
   | RemoveMember
   | RelocateHousehold
   | DeactivateHousehold
-  | ReactivateHousehold;
+  | ReactivateHousehold
+  | RecordDukcapilResult;

@@ -12,6 +12,7 @@ import {
   type EnrolmentSource,
   type HouseholdCommand,
   type ReactivateHousehold,
+  type RecordDukcapilResult,
   type RelocateHousehold,
   type RemoveMember,
 } from './household.commands';
@@ -65,6 +66,10 @@ export type HouseholdState = {
   /** Proposals already applied to this household (a proposal applies once). */
   readonly appliedProposals: readonly string[];
   readonly deactivation?: { readonly proposalId: string; readonly reason: RemovalReason };
+  /** Dukcapil's latest NIK matching result per member id (absent until one is recorded). */
+  readonly dukcapil?: Readonly<
+    Record<string, { readonly result: 'PADAN' | 'TIDAK_PADAN'; readonly reference: string }>
+  >;
 };
 
 export function initialState(): HouseholdState {
@@ -331,6 +336,34 @@ function reactivate({ data, metadata: { actor } }: ReactivateHousehold, state: H
   return [{ type: 'HouseholdReactivated', data: { proposalId, reason } }];
 }
 
+const DUKCAPIL_RESULT_VALUES = ['PADAN', 'TIDAK_PADAN'] as const;
+
+function recordDukcapilResult(
+  { data, metadata: { actor } }: RecordDukcapilResult,
+  state: HouseholdState,
+): HouseholdEvent[] {
+  if (actor.role !== 'SYSTEM') {
+    throw new DomainError('forbidden', 'ROLE_NOT_ALLOWED', 'Only the system records Dukcapil results.', {
+      role: actor.role,
+    });
+  }
+  const household = requireExisting(state, data.householdId);
+  const memberId = parseId(data.memberId, 'memberId');
+  const importId = parseId(data.importId, 'importId');
+  if (!(DUKCAPIL_RESULT_VALUES as readonly string[]).includes(data.result)) {
+    throw invalid('INVALID_RESULT', 'A Dukcapil result is PADAN or TIDAK_PADAN.', { field: 'result' });
+  }
+  const reference = parseText(data.reference, 'reference', 'INVALID_REFERENCE', 200);
+  if (household.status !== 'ACTIVE') {
+    throw conflict('HOUSEHOLD_INACTIVE', 'The household is deactivated: only a reactivation changes it.');
+  }
+  if (state.members[memberId]?.status !== 'ACTIVE') throw memberNotFound('memberId');
+  const known = state.dukcapil?.[memberId];
+  // Idempotent: the same result again (a re-run job, the same list twice) records nothing new.
+  if (known !== undefined && known.result === data.result && known.reference === reference) return [];
+  return [{ type: 'DukcapilMatchRecorded', data: { memberId, result: data.result, reference, importId } }];
+}
+
 /** Decides what a command on a household's stream appends, or throws DomainError. */
 export function decide(command: HouseholdCommand, state: HouseholdState): HouseholdEvent[] {
   switch (command.type) {
@@ -348,6 +381,8 @@ export function decide(command: HouseholdCommand, state: HouseholdState): Househ
       return deactivate(command, state);
     case 'ReactivateHousehold':
       return reactivate(command, state);
+    case 'RecordDukcapilResult':
+      return recordDukcapilResult(command, state);
     default: {
       const _exhaustive: never = command;
       throw invalid('UNKNOWN_COMMAND', 'This command is not known for a household.');
@@ -439,6 +474,10 @@ export function evolve(state: HouseholdState, event: HouseholdEvent): HouseholdS
         deactivation: undefined,
         appliedProposals: applied(state, event.data.proposalId),
       };
+    case 'DukcapilMatchRecorded': {
+      const { memberId, result, reference } = event.data;
+      return { ...state, dukcapil: { ...state.dukcapil, [memberId]: { result, reference } } };
+    }
     default: {
       const _exhaustive: never = event;
       return state;

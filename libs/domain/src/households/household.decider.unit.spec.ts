@@ -206,7 +206,7 @@ describe('householdDecider', () => {
   });
 
   it('lists every event type', () => {
-    expect(HOUSEHOLD_EVENT_TYPES).toHaveLength(7);
+    expect(HOUSEHOLD_EVENT_TYPES).toHaveLength(8);
     expect(isHouseholdEventType('MemberRemoved')).toBe(true);
     expect(isHouseholdEventType('ProposalSubmitted')).toBe(false);
   });
@@ -626,6 +626,17 @@ const arbitraryCommand: fc.Arbitrary<HouseholdCommand> = fc.oneof(
     .map(([v, actor, p]) => relocate(v, actor, p)),
   fc.tuple(fc.constantFrom(...ACTORS), arbitraryProposal).map(([actor, p]) => deactivate(actor, p)),
   fc.tuple(fc.constantFrom(...ACTORS), arbitraryProposal).map(([actor, p]) => reactivate(actor, p)),
+  fc
+    .tuple(
+      fc.constantFrom(...MEMBER_IDS),
+      fc.constantFrom('PADAN' as const, 'TIDAK_PADAN' as const),
+      fc.constantFrom(...ACTORS),
+    )
+    .map(([memberId, result, actor]): HouseholdCommand => ({
+      type: 'RecordDukcapilResult',
+      data: { householdId: HH, memberId, result, reference: `DKC-${result}`, importId: 'reference-import-1' },
+      metadata: { actor, occurredAt: AT },
+    })),
 );
 
 const arbitraryStart = fc.constantFrom<readonly HouseholdCommand[]>(

@@ -77,6 +77,22 @@ export type HouseholdReactivated = DomainEvent<
   { readonly proposalId: string; readonly reason: string }
 >;
 
+/**
+ * Dukcapil's NIK matching result for a member ("padan" or "tidak padan", issue 6), from a DUKCAPIL_RESULTS
+ * reference import: a fact on the record, which changes nothing else on the registry.
+ */
+export type DukcapilMatchRecorded = DomainEvent<
+  'DukcapilMatchRecorded',
+  {
+    readonly memberId: string;
+    readonly result: 'PADAN' | 'TIDAK_PADAN';
+    /** Dukcapil's reference of the result (never the NIK). */
+    readonly reference: string;
+    /** The reference-list import that brought it. */
+    readonly importId: string;
+  }
+>;
+
 export type HouseholdEvent =
   | HouseholdEnrolled
   | HouseholdCorrected
@@ -84,7 +100,8 @@ export type HouseholdEvent =
   | MemberRemoved
   | HouseholdRelocated
   | HouseholdDeactivated
-  | HouseholdReactivated;
+  | HouseholdReactivated
+  | DukcapilMatchRecorded;
 export type HouseholdEventType = HouseholdEvent['type'];
 
 export const HOUSEHOLD_EVENT_TYPES = [
@@ -95,6 +112,7 @@ export const HOUSEHOLD_EVENT_TYPES = [
   'HouseholdRelocated',
   'HouseholdDeactivated',
   'HouseholdReactivated',
+  'DukcapilMatchRecorded',
 ] as const satisfies readonly HouseholdEventType[];
 
 /** Compile-time check that HOUSEHOLD_EVENT_TYPES lists every event type. */

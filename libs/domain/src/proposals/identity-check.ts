@@ -33,7 +33,28 @@ export type IdentityLookups = {
   readonly registryHousehold: readonly (string | undefined)[];
   /** Another pending proposal that names the same NIK. */
   readonly pendingProposal: readonly (string | undefined)[];
+  /** Entries of the reference lists (BKN, Dukcapil, BPJS-TK, AHU) naming the member's NIK; absent: none. */
+  readonly referenceMatches?: readonly (readonly ReferenceHit[])[];
 };
+
+/** One reference-list entry that names a member: the flag it calls for, the list and the list's own reference. */
+export type ReferenceHit = {
+  readonly code: FlagCode;
+  /** The list, e.g. `BKN`. */
+  readonly source: string;
+  /** The list's record id (NIP, certificate number...), never personal data. */
+  readonly reference: string;
+};
+
+/** How serious each flag is (the verifier cannot verify past a BLOCKING one until it is resolved). */
+export function flagSeverity(code: FlagCode): FlagSeverity {
+  return SEVERITY[code];
+}
+
+/** The evidence of a reference-list flag: the list, its reference and the member's position, never a NIK. */
+export function referenceEvidence(source: string, reference: string, memberIndex?: number): string {
+  return memberIndex === undefined ? `${source} ${reference}` : `anggota ${memberIndex + 1}: ${source} ${reference}`;
+}
 
 const SEVERITY: Record<FlagCode, FlagSeverity> = {
   NIK_INVALID: 'BLOCKING',
@@ -54,7 +75,8 @@ const SEVERITY: Record<FlagCode, FlagSeverity> = {
 /**
  * The identity check of one proposal (DESIGN §3): NIK structure doubts (region unknown, birth date or sex not as
  * stated, a NIK issued outside the village's district), a NIK already on the registry (ADD), a NIK in another
- * pending proposal. One finding per flag code, its evidence naming members by position ("anggota 2") and other
+ * pending proposal, a NIK on a reference list (civil servant, deceased, wage earner, company officer, Dukcapil
+ * "tidak padan"). One finding per flag code, its evidence naming members by position ("anggota 2") and other
  * records by id, never a NIK, a name or a date. `referenceYear` resolves two-digit birth years (no clock here).
  */
 export function identityFindings(
@@ -89,6 +111,9 @@ export function identityFindings(
     if (household !== undefined) add('NIK_IN_REGISTRY', `${who}: keluarga ${household}`);
     const other = lookups.pendingProposal[index];
     if (other !== undefined) add('NIK_IN_PENDING_PROPOSAL', `${who}: usulan ${other}`);
+    for (const hit of lookups.referenceMatches?.[index] ?? []) {
+      add(hit.code, referenceEvidence(hit.source, hit.reference, index));
+    }
   });
   return [...evidence].map(([code, what]) => ({ code, severity: SEVERITY[code], evidence: joinEvidence(what) }));
 }

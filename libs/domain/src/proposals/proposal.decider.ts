@@ -215,7 +215,9 @@ function requireBatch(proposal: ExistingProposal, batchId: string): void {
 function submit({ data, metadata: { actor, occurredAt } }: SubmitProposal, state: ProposalState): ProposalEvent[] {
   const proposalId = parseId(data.proposalId, 'proposalId');
   const villageCode = parseVillageCode(data.villageCode, 'villageCode');
-  authorize(actor, villageCode, ['VILLAGE_OPERATOR', 'VERIFIER']);
+  // The system opens removals from cross-agency matches (issue 6: reference lists), on channel CROSS_CHECK only.
+  const crossCheck = data.kind === 'REMOVE' && data.channel === 'CROSS_CHECK';
+  authorize(actor, villageCode, ['VILLAGE_OPERATOR', 'VERIFIER'], crossCheck);
   const kind = parseOneOf(PROPOSAL_KINDS, data.kind, 'kind', 'INVALID_KIND');
   const channel = parseOneOf(PROPOSAL_CHANNELS, data.channel, 'channel', 'INVALID_CHANNEL');
   const { proposalId: _id, kind: _kind, villageCode: _village, channel: _channel, ...asked } = data;

@@ -24,6 +24,7 @@ import {
   RecordResultsDto,
   SubmitBatchDto,
 } from './batches.dto';
+import { ExportDigestRule } from './exports/export-digest.rule';
 import { IncludeProposalHandler } from './include-proposal/include-proposal.handler';
 
 const OF_BATCH = { source: 'resource', resolver: BatchRegencyResolver } as const;
@@ -49,6 +50,7 @@ export class BatchesController {
     @Inject(StreamHistory) private readonly history: StreamHistory,
     @Inject(BatchesQueries) private readonly queries: BatchesQueries,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(ExportDigestRule) private readonly exportDigests: ExportDigestRule,
   ) {}
 
   @Post()
@@ -169,7 +171,14 @@ export class BatchesController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const result = await this.commands.submit(batchOf(id).stream, { ...body }, context, expectedRevision(ifMatch));
+    // Only the digest of an export of this batch; omitted: the latest export's (see ExportDigestRule).
+    const exportDigest = await this.exportDigests.resolve(batchOf(id).batchId, body.exportDigest);
+    const result = await this.commands.submit(
+      batchOf(id).stream,
+      { ...body, exportDigest },
+      context,
+      expectedRevision(ifMatch),
+    );
     return respondChanged(response, result);
   }
 

@@ -75,9 +75,12 @@ export class SubmitBatchDto {
   @Matches(TIMESTAMP, { message: '$property must be an ISO 8601 time with an offset' })
   submittedAt!: string;
 
-  @ApiProperty()
+  @ApiPropertyOptional({
+    description: "The exported file's digest (one of GET /batches/:id/exports); omitted: the latest export's XLSX",
+  })
+  @IsOptional()
   @Matches(DIGEST, { message: DIGEST_MESSAGE })
-  exportDigest!: string;
+  exportDigest?: string;
 }
 
 export class BatchResultDto {

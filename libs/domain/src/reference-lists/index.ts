@@ -1,0 +1,21 @@
+export {
+  DUKCAPIL_RESULTS,
+  REFERENCE_MATCH,
+  REFERENCE_SOURCES,
+  initialState as initialReferenceImportState,
+  isListSource,
+  parseReferenceSource,
+  referenceImportStreamName,
+  referenceListDecider,
+  type DukcapilResult,
+  type ListSource,
+  type RecordReferenceImport,
+  type RecordReferenceMatching,
+  type ReferenceImportState,
+  type ReferenceListCommand,
+  type ReferenceListEvent,
+  type ReferenceListImported,
+  type ReferenceMatchingRecorded,
+  type ReferenceSource,
+} from './reference-list';
+export { flagSeverity, referenceEvidence, type ReferenceHit } from '../proposals/identity-check';
