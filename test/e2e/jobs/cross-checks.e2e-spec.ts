@@ -117,5 +117,29 @@ describe('cross-agency checks (reference lists, BullMQ)', () => {
       status: 'WAITING',
       villageCode: JOBS_VILLAGE,
     });
+    // The village's next meeting: the secretary schedules it and puts the removal on its agenda.
+    const meeting = await request(app.server)
+      .post('/meetings')
+      .set('Authorization', bearer(operator))
+      .send({
+        villageCode: JOBS_VILLAGE,
+        kind: 'MUSDES',
+        scheduledAt: '2026-12-03T09:00:00+07:00',
+        venue: 'Balai Desa',
+        chair: 'Kepala Desa',
+      })
+      .expect(201);
+    const meetingId = (meeting.body as { meetingId: string }).meetingId;
+    await request(app.server)
+      .post(`/meetings/${meetingId}/agenda`)
+      .set('Authorization', bearer(operator))
+      .send({ proposalId: removalId })
+      .expect(201);
+    const tabled = await eventually(async () => {
+      const response = await request(app.server).get(`/proposals/${removalId}`).set('Authorization', bearer(operator));
+      const body = response.body as { status?: string };
+      return body.status === 'TABLED' ? body : undefined;
+    }, 45_000);
+    expect(tabled).toMatchObject({ status: 'TABLED', channel: 'CROSS_CHECK' });
   });
 });
