@@ -6,6 +6,7 @@ export { DEFAULT_LIMITS, categoryOf, type AppendLimits } from './validation';
 export { SqlEventStore } from './sql/sql-event-store';
 export { isDecodingTransaction, type DecodingTransaction, type EventCodec } from './sql/event-codec';
 export type { SqlExecutor, SqlQueryable } from './sql/sql-executor';
+export { SCHEMA_LOCK_SQL, withSchemaLock } from './sql/sql-executor';
 export { SCHEMA_VERSION } from './sql/schema';
 export {
   createEventStore,

@@ -17,7 +17,7 @@ import {
   type RecordReferenceImport,
   type ReferenceSource,
 } from '@muskel/domain';
-import { WrongExpectedVersionError, type EventStore } from '@muskel/event-store';
+import { SCHEMA_LOCK_SQL, WrongExpectedVersionError, type EventStore } from '@muskel/event-store';
 import { BlindIndex, ensureBlindIndexKey } from '@muskel/projections';
 import { REFERENCE_COLUMNS, parseReferenceRow, type ReferenceRowError } from './reference-row';
 import { setupReferenceTables } from './schema';
@@ -156,6 +156,7 @@ export async function importReferenceList(
       initialReferenceImportState(),
     );
     const index = await store.withTransaction(async (tx) => {
+      await tx.query(SCHEMA_LOCK_SQL); // a worker may be creating the same tables
       await ensureBlindIndexKey(tx);
       await setupReferenceTables(tx);
       return BlindIndex.load(tx);

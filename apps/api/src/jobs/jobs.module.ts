@@ -2,7 +2,7 @@ import { Inject, Logger, Module, type OnApplicationBootstrap, type OnApplication
 import { BullModule } from '@nestjs/bullmq';
 import { CommandPipeline, ProjectionRunner } from '@muskel/application';
 import { AppConfig } from '@muskel/config';
-import { EVENT_STORE, type EventStore, type SqlExecutor } from '@muskel/event-store';
+import { EVENT_STORE, type EventStore, type SqlExecutor, withSchemaLock } from '@muskel/event-store';
 import {
   BullJobSink,
   IdentityCheckService,
@@ -134,7 +134,7 @@ class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
         config: AppConfig,
         redis: RedisStatus,
       ) => {
-        await setupIdentityCheckTables(db);
+        await withSchemaLock(db, (q) => setupIdentityCheckTables(q));
         const logger = new Logger('Jobs');
         const runner = new ProjectionRunner(
           store,

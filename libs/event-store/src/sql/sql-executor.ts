@@ -29,3 +29,18 @@ export function isDatabaseError(error: unknown): error is DatabaseErrorLike {
 
 export const UNIQUE_VIOLATION = '23505';
 export const SERIALIZATION_FAILURE = '40001';
+
+/**
+ * Runs read-model DDL (CREATE TABLE IF NOT EXISTS ...) in a transaction under one advisory lock shared by every
+ * such setup: PostgreSQL's IF NOT EXISTS is not safe against a concurrent CREATE of the same name (two providers
+ * starting at once, or two processes, fail with a unique violation on pg_class).
+ */
+export async function withSchemaLock<T>(executor: SqlExecutor, work: (q: SqlQueryable) => Promise<T>): Promise<T> {
+  return executor.transaction(async (q) => {
+    await q.query(SCHEMA_LOCK_SQL);
+    return work(q);
+  });
+}
+
+/** Takes the lock of `withSchemaLock` in a transaction the caller already holds. */
+export const SCHEMA_LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext('muskel-read-model-schema'))";

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import type { SqlExecutor } from '@muskel/event-store';
+import { type SqlExecutor, withSchemaLock } from '@muskel/event-store';
 import { JobFiles, setupJobFilesTable } from '@muskel/jobs';
 import { SQL_DATABASE } from '@muskel/nest-event-store';
 import { JobClient } from './job-client';
@@ -12,7 +12,7 @@ import { JobClient } from './job-client';
       provide: JobFiles,
       inject: [SQL_DATABASE],
       useFactory: async (db: SqlExecutor) => {
-        await setupJobFilesTable(db);
+        await withSchemaLock(db, (q) => setupJobFilesTable(q));
         return new JobFiles(db);
       },
     },

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { CommandPipeline } from '@muskel/application';
-import type { SqlExecutor } from '@muskel/event-store';
+import { type SqlExecutor, withSchemaLock } from '@muskel/event-store';
 import { QUEUES } from '@muskel/jobs';
 import { SQL_DATABASE } from '@muskel/nest-event-store';
 import { ReferenceMatchingService, setupReferenceTables } from '@muskel/reference-lists';
@@ -15,7 +15,7 @@ import { ReferenceMatchingProcessor } from './reference-matching.processor';
       provide: ReferenceMatchingService,
       inject: [CommandPipeline, SQL_DATABASE],
       useFactory: async (pipeline: CommandPipeline, db: SqlExecutor) => {
-        await setupReferenceTables(db);
+        await withSchemaLock(db, (q) => setupReferenceTables(q));
         return new ReferenceMatchingService(pipeline, db);
       },
     },

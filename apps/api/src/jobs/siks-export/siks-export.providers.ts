@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { CommandPipeline } from '@muskel/application';
-import type { SqlExecutor } from '@muskel/event-store';
+import { type SqlExecutor, withSchemaLock } from '@muskel/event-store';
 import { JobFiles, PusdatinResultsService, SiksExportService, setupJobFilesTable } from '@muskel/jobs';
 import { SQL_DATABASE } from '@muskel/nest-event-store';
 import { PusdatinResultsProcessor } from '../pusdatin-results/pusdatin-results.processor';
@@ -15,7 +15,7 @@ export const SIKS_NG_JOB_PROVIDERS: Provider[] = [
     provide: WORKER_JOB_FILES,
     inject: [SQL_DATABASE],
     useFactory: async (db: SqlExecutor) => {
-      await setupJobFilesTable(db);
+      await withSchemaLock(db, (q) => setupJobFilesTable(q));
       return new JobFiles(db);
     },
   },
