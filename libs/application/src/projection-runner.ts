@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   comparePositions,
+  SCHEMA_LOCK_SQL,
   SqlEventStore,
   START,
   type EventStore,
@@ -83,7 +84,11 @@ export class ProjectionRunner {
   }
 
   async setup(): Promise<void> {
-    await this.store.withTransaction((tx) => this.projection.setup(tx));
+    // Under the schema lock: an API process creates the same read-model tables when it starts (ReadModelTables).
+    await this.store.withTransaction(async (tx) => {
+      await tx.query(SCHEMA_LOCK_SQL);
+      await this.projection.setup(tx);
+    });
   }
 
   private get batchSize(): number {

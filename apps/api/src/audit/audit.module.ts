@@ -3,7 +3,7 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditLog, CheckpointSigner, setupAuditLogTables } from '@muskel/audit-log';
 import { AuthGuard } from '@muskel/auth';
 import { AppConfig } from '@muskel/config';
-import { EVENT_STORE, type EventStore, type SqlExecutor } from '@muskel/event-store';
+import { EVENT_STORE, SCHEMA_LOCK_SQL, type EventStore, type SqlExecutor } from '@muskel/event-store';
 import { SQL_DATABASE } from '@muskel/nest-event-store';
 import { AuditLeavesInterceptor } from './audit-leaves.interceptor';
 import { AuditController } from './audit.controller';
@@ -15,7 +15,10 @@ import { PersonalDataReads } from '../workflow/personal-data/personal-data-reads
 class AuditTables implements OnModuleInit {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
   async onModuleInit(): Promise<void> {
-    await this.store.withTransaction((tx) => setupAuditLogTables(tx));
+    await this.store.withTransaction(async (tx) => {
+      await tx.query(SCHEMA_LOCK_SQL); // a worker process creates them too
+      await setupAuditLogTables(tx);
+    });
   }
 }
 

@@ -1,5 +1,5 @@
 import { Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
-import { EVENT_STORE, SqlEventStore, type EventStore, type SqlExecutor } from '@muskel/event-store';
+import { EVENT_STORE, SCHEMA_LOCK_SQL, SqlEventStore, type EventStore, type SqlExecutor } from '@muskel/event-store';
 import { SQL_DATABASE } from '@muskel/nest-event-store';
 import {
   BatchesQueries,
@@ -16,7 +16,11 @@ class ReadModelTables implements OnModuleInit {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
   async onModuleInit(): Promise<void> {
     for (const projection of createProjections()) {
-      await this.store.withTransaction((tx) => projection.setup(tx));
+      // Under the schema lock: a worker process creates the same tables when it starts.
+      await this.store.withTransaction(async (tx) => {
+        await tx.query(SCHEMA_LOCK_SQL);
+        await projection.setup(tx);
+      });
     }
   }
 }
