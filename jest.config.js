@@ -19,7 +19,8 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/data/'],
   verbose: true,
   testTimeout: 60000,
-  // Integration suites share one PostgreSQL server and two cores: two workers keep the run short without
-  // starving the concurrency tests.
-  maxWorkers: 2,
+  // Integration and e2e suites spend much of their time waiting (child processes, Redis, the PostgreSQL server,
+  // polling for a projection): on two cores a third worker fills those waits. Their waits are generous, never
+  // timed, so the extra load does not make them fail.
+  maxWorkers: 3,
 };
