@@ -60,17 +60,7 @@ export class BullJobSink implements JobSink {
       [...this.queues.values()].map(async (queue) => {
         let timer: NodeJS.Timeout | undefined;
         const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
-        // A queue whose connection is still being set up is let finish first: BullMQ (5.81) closing it mid-set-up
-        // drops its listeners, then emits the set-up's "Connection is closed" with none, which ends the process.
-        const ready = await Promise.race([
-          queue.waitUntilReady().then(
-            () => 'ready' as const,
-            () => 'late' as const,
-          ),
-          late,
-        ]);
-        const closed =
-          ready === 'late' ? 'late' : await Promise.race([queue.close().then(() => 'closed' as const), late]);
+        const closed = await Promise.race([queue.close().then(() => 'closed' as const), late]);
         clearTimeout(timer);
         if (closed === 'late') await queue.disconnect();
       }),
