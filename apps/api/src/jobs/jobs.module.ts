@@ -66,13 +66,11 @@ class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
 
   /** Concurrency and rate limits per queue, across every worker process (BullMQ global limits, kept in Redis). */
   private async applyLimits(): Promise<void> {
-    for (const name of Object.values(QUEUES)) {
-      const queue = this.sink.queue(name);
-      await queue.setGlobalConcurrency(this.config.JOBS_CONCURRENCY);
-      const perSecond = this.config.JOBS_RATE_LIMIT_PER_SECOND;
-      if (perSecond > 0) await queue.setGlobalRateLimit(perSecond, 1000);
-      else await queue.removeGlobalRateLimit();
-    }
+    const queue = this.sink.queue(QUEUES.identityChecks);
+    await queue.setGlobalConcurrency(this.config.JOBS_CONCURRENCY);
+    const perSecond = this.config.JOBS_RATE_LIMIT_PER_SECOND;
+    if (perSecond > 0) await queue.setGlobalRateLimit(perSecond, 1000);
+    else await queue.removeGlobalRateLimit();
   }
 
   async onApplicationShutdown(): Promise<void> {
