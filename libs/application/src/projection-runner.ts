@@ -217,20 +217,9 @@ export class ProjectionRunner {
           leaseLost = true;
         });
     }, this.leaseTtlMs / 3);
-    // While a full page is written, the next is read on another connection (PostgreSQL): a projection catching up
-    // (the audit log's integrator above all) then waits for neither. PGlite has one connection: no read-ahead.
-    const readAhead = this.store.capabilities().concurrentConnections;
-    let ahead: ReturnType<typeof readPage> | null = null;
     try {
       while (!this.stopped && !leaseLost) {
-        const page = await (ahead ?? readPage(this.store, after, this.batchSize, this.projection.filter));
-        ahead = null;
-        if (readAhead && !page.short) {
-          // Starts after this page, whose events are settled; it sees nothing this page's transaction writes, as a
-          // read after the commit would not either (a reactor's appends come later in the log).
-          ahead = readPage(this.store, page.next, this.batchSize, this.projection.filter);
-          ahead.catch(() => undefined); // awaited on the next turn; if the loop ends first, dropped
-        }
+        const page = await readPage(this.store, after, this.batchSize, this.projection.filter);
         if (comparePositions(page.next, after) > 0) {
           const expectedPrevious = saved;
           await this.store.withTransaction(async (tx) => {
