@@ -94,12 +94,12 @@ describe('ProjectionRunner with batches, waitForProjection, rebuildProjection (P
     runner.start();
     try {
       const head = await store.headPosition();
-      expect(await runner.waitFor(head, 5_000)).toBe(true);
+      expect(await runner.waitFor(head, 30_000)).toBe(true);
       expect(projection.pages.slice(0, 3)).toEqual([50, 50, 20]);
       expect(projection.perEventCalls).toBe(0);
       // Only other categories from here on: the checkpoint still reaches the head.
       const other = await append(store, 'other', 30);
-      expect(await runner.waitFor(other, 2_000)).toBe(true);
+      expect(await runner.waitFor(other, 30_000)).toBe(true);
       expect(await store.checkpoints.load('log')).toBe(other);
       // Live: a new event is applied within the idle poll.
       const started = Date.now();
@@ -134,7 +134,7 @@ describe('ProjectionRunner with batches, waitForProjection, rebuildProjection (P
     await runner.setup();
     runner.start();
     try {
-      expect(await runner.waitFor(head, 5_000)).toBe(true);
+      expect(await runner.waitFor(head, 30_000)).toBe(true);
     } finally {
       await runner.stop();
     }
@@ -151,7 +151,7 @@ describe('ProjectionRunner with batches, waitForProjection, rebuildProjection (P
     await runner.setup();
     runner.start();
     try {
-      expect(await runner.waitFor(await store.headPosition(), 10_000)).toBe(true);
+      expect(await runner.waitFor(await store.headPosition(), 30_000)).toBe(true);
     } finally {
       await runner.stop();
     }
@@ -214,7 +214,7 @@ describe('ProjectionRunner with batches, waitForProjection, rebuildProjection (P
     await runner.setup();
     runner.start();
     try {
-      expect(await runner.waitFor(await store.headPosition(), 5_000)).toBe(true);
+      expect(await runner.waitFor(await store.headPosition(), 30_000)).toBe(true);
       const result = await rebuildProjection(store, new LogProjection('log', 'log_rows'), { batchSize: 30 });
       expect(result.applied).toBe(100);
       const more = await append(store, 'item', 20);

@@ -142,7 +142,7 @@ async function enrol(h: Harness, memberNik: string): Promise<string> {
     metadata: { actor: system, occurredAt: new Date().toISOString() },
   };
   const result = await h.pipeline.execute(householdStreamName(householdId), householdDecider, command, context(system));
-  for (const runner of h.runners) await runner.waitFor(result.position, 10_000);
+  for (const runner of h.runners) await runner.waitFor(result.position, 30_000);
   return householdId;
 }
 
@@ -191,7 +191,7 @@ describe('background jobs (BullMQ + PGlite)', () => {
     h = await harness(SHARED_REDIS);
     const { proposalId, position } = await submitAdd(h, [nik()]);
     for (const runner of h.runners) runner.start();
-    for (const runner of h.runners) await runner.waitFor(position, 10_000);
+    for (const runner of h.runners) await runner.waitFor(position, 30_000);
     const queue = h.sink.queue(QUEUES.identityChecks);
     const [event] = await proposalEventsRaw(h, proposalId);
     const jobId = jobIdFor(QUEUES.identityChecks, event!.id);
@@ -286,7 +286,7 @@ describe('background jobs (BullMQ + PGlite)', () => {
       h = await harness(redis.connection);
       for (const runner of h.runners) runner.start();
       const first = await Promise.all([1, 2, 3].map(() => submitAdd(h!, [nik()])));
-      for (const runner of h.runners) await runner.waitFor(first[2]!.position, 10_000);
+      for (const runner of h.runners) await runner.waitFor(first[2]!.position, 30_000);
       // Enqueued but never processed: then Redis goes away with everything it held.
       await redis.restart();
       const later = await Promise.all([1, 2].map(() => submitAdd(h!, [nik()])));

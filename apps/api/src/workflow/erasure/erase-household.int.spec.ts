@@ -77,7 +77,7 @@ describe('erasing a household (crypto-shredding) on PostgreSQL', () => {
       `SELECT lpad(tx_id::text, 20, '0') || ':' || lpad(global_position::text, 20, '0') AS position
          FROM es_events ORDER BY tx_id DESC, global_position DESC LIMIT 1`,
     );
-    for (const runner of runners) expect(await runner.waitFor(written!.position, 20_000)).toBe(true);
+    for (const runner of runners) expect(await runner.waitFor(written!.position, 60_000)).toBe(true);
   };
 
   beforeAll(async () => {
@@ -133,7 +133,7 @@ describe('erasing a household (crypto-shredding) on PostgreSQL', () => {
     };
     await pipeline.execute(proposalStreamName(proposalId), proposalDecider, submit, context(OPERATOR));
     await catchUp();
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     for (const runner of runners ?? []) await runner.stop();
@@ -238,5 +238,5 @@ describe('erasing a household (crypto-shredding) on PostgreSQL', () => {
     await expect(new EraseHouseholdHandler(store, codec).execute(command, context(ADMIN))).rejects.toMatchObject({
       code: 'HOUSEHOLD_ALREADY_ERASED',
     });
-  }, 60_000);
+  }, 180_000);
 });
