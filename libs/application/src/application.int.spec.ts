@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   createPgliteEventStore,
+  TransactionConflictError,
   WrongExpectedVersionError,
   type EventStore,
   type RecordedEvent,
@@ -143,6 +144,44 @@ describe('application layer on PGlite', () => {
       );
       expect(retried.revision).toBe(2);
       expect((await new CommandPipeline(store).fold(stream, counter)).state).toBe(11);
+    });
+
+    it('runs a transaction across streams again after a conflict inside it, when asked to, and not otherwise', async () => {
+      const first = `counter-${randomUUID()}`;
+      const second = `counter-${randomUUID()}`;
+      // A store whose first transaction ends as the SQL store ends one that meets another writer's commit inside it
+      // (a unique violation on the stream's revision): TransactionConflictError, everything rolled back.
+      const conflicting = (): EventStore => {
+        let conflicted = false;
+        return new Proxy(store, {
+          get(target, property, receiver) {
+            if (property === 'withTransaction' && !conflicted) {
+              return async (work: Parameters<EventStore['withTransaction']>[0]) => {
+                conflicted = true;
+                await target.withTransaction(async (tx) => {
+                  await work(tx);
+                  throw new TransactionConflictError(second);
+                });
+              };
+            }
+            return Reflect.get(target, property, receiver) as unknown;
+          },
+        });
+      };
+      const steps = [
+        { stream: first, decider: counter, commands: [{ type: 'Increment', by: 1, max: 20 }] },
+        { stream: second, decider: counter, commands: [{ type: 'Increment', by: 2, max: 20 }] },
+      ] as unknown as Parameters<CommandPipeline['executeAcross']>[0];
+      await expect(new CommandPipeline(conflicting()).executeAcross(steps, context())).rejects.toBeInstanceOf(
+        TransactionConflictError,
+      );
+      expect((await new CommandPipeline(store).fold(first, counter)).state).toBe(0);
+      const results = await new CommandPipeline(conflicting()).executeAcross(steps, context(), {
+        retryOnConflict: true,
+      });
+      expect(results.map((r) => r.revision)).toEqual([0, 0]);
+      expect((await new CommandPipeline(store).fold(first, counter)).state).toBe(1);
+      expect((await new CommandPipeline(store).fold(second, counter)).state).toBe(2);
     });
   });
 

@@ -4,6 +4,7 @@ import {
   type EventStore,
   type JsonObject,
   type NewEvent,
+  TransactionConflictError,
   WrongExpectedVersionError,
 } from '@muskel/event-store';
 import type { CommandContext, EventMetadata } from './command-context';
@@ -202,8 +203,10 @@ export class CommandPipeline {
         });
       } catch (error) {
         const explicit = steps.some((step) => step.expectedRevision !== undefined);
+        // A TransactionConflictError is the same race seen from inside the transaction (another writer's append
+        // to one of these streams committed while it ran): nothing was written, so deciding again is as safe.
         const retry =
-          error instanceof WrongExpectedVersionError &&
+          (error instanceof WrongExpectedVersionError || error instanceof TransactionConflictError) &&
           options.retryOnConflict === true &&
           !explicit &&
           attempt < MAX_RETRIES;
