@@ -8,6 +8,7 @@ import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 import boundary from './tools/domain-boundary.cjs';
 
 const { MESSAGE, FORBIDDEN_PACKAGES, FORBIDDEN_CORE_MODULES, PURE_CORE_MODULES, escapeRegex, globToRegexSource } =
@@ -91,6 +92,11 @@ export default defineConfig(
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
     },
+  },
+  {
+    // The web application: React's rules of hooks.
+    files: ['apps/web/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
   },
   ...domainBlocks,
   prettier,

@@ -103,7 +103,8 @@ describe('Dockerfile', () => {
     for (const c of commands.filter((c) => c.startsWith('npm run ') && !c.includes('--if-present'))) {
       expect(Object.keys(pkg.scripts)).toContain(c.split(' ').pop());
     }
-    expect(pkg.scripts.build).toBe('nest build api');
+    // The web application first: the API serves its files (WEB_ROOT, dist/web) from the same dist.
+    expect(pkg.scripts.build).toBe('npm run build:web && nest build api');
     // The witness has no build script yet: it is built with the same `nest build` the scripts use, for its project.
     const nestProjects = Object.keys((JSON.parse(read('nest-cli.json')) as { projects: object }).projects);
     for (const match of dockerfile.matchAll(/npx nest build ([\w-]+)/g)) expect(nestProjects).toContain(match[1]);

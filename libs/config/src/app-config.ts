@@ -21,6 +21,7 @@ export const CONFIG_RULES = {
   KURRENTDB_URL:
     'must be a KurrentDB connection string (kurrentdb:// or kurrentdb+discover://), with DATABASE_URL set for the read models',
   MUSKEL_DATA_DIR: 'must be a non-empty directory path',
+  WEB_ROOT: 'must be a non-empty directory path',
   REDIS_URL: 'must be a redis:// or rediss:// URL',
   MUSKEL_ROLE: `must be one of ${MUSKEL_ROLES.join(', ')}`,
   LOG_LEVEL: `must be one of ${LOG_LEVELS.join(', ')}`,
@@ -235,6 +236,12 @@ export class AppConfig {
   @IsString({ message: CONFIG_RULES.MUSKEL_DATA_DIR })
   @IsNotEmpty({ message: CONFIG_RULES.MUSKEL_DATA_DIR })
   readonly MUSKEL_DATA_DIR: string = './data';
+
+  /** The built web application (`npm run build:web`), served at `/`. */
+  @Transform(trimmed)
+  @IsString({ message: CONFIG_RULES.WEB_ROOT })
+  @IsNotEmpty({ message: CONFIG_RULES.WEB_ROOT })
+  readonly WEB_ROOT: string = './dist/web';
 
   /** Redis for background jobs (BullMQ). */
   @Transform(trimmed)

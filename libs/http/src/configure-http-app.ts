@@ -5,9 +5,10 @@ import { bodyParserErrorHandler } from './body-parser-errors';
 import { DOCS_PATH, setupOpenApi } from './openapi';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { createValidationPipe } from './validation';
+import { serveWebApp } from './web-app';
 
 /** What `configureHttpApp` reads from the configuration. */
-export type HttpAppConfig = Pick<AppConfig, 'CORS_ORIGINS' | 'BODY_LIMIT'>;
+export type HttpAppConfig = Pick<AppConfig, 'CORS_ORIGINS' | 'BODY_LIMIT'> & Partial<Pick<AppConfig, 'WEB_ROOT'>>;
 
 /** Request headers a browser may send cross-origin, and response headers its scripts may read. */
 export const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'X-Request-Id'];
@@ -41,7 +42,8 @@ export const DOCS_CSP_DIRECTIVES = {
  *   `MALFORMED_JSON`);
  * - the global `ValidationPipe` (400 `VALIDATION_FAILED` naming every bad field) and `ProblemDetailsFilter` (every
  *   error as application/problem+json);
- * - the OpenAPI document at `GET /openapi.json` and Swagger UI at `GET /docs`.
+ * - the OpenAPI document at `GET /openapi.json` and Swagger UI at `GET /docs`;
+ * - the built web application at `/` when `WEB_ROOT` is given (see `serveWebApp`).
  */
 export function configureHttpApp<T extends NestExpressApplication>(app: T, config: HttpAppConfig): T {
   app.disable('x-powered-by');
@@ -64,6 +66,8 @@ export function configureHttpApp<T extends NestExpressApplication>(app: T, confi
   app.useBodyParser('json', { limit });
   app.useBodyParser('urlencoded', { limit, extended: true });
   app.use(bodyParserErrorHandler);
+
+  if (config.WEB_ROOT !== undefined) serveWebApp(app, config.WEB_ROOT);
 
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());

@@ -479,6 +479,32 @@ const ROUTE_CASES: Record<string, RouteCase> = {
     outside: only({ operator: HIDDEN }),
     anonymous: SIGN_IN,
   },
+  'GET /meetings/:id/minutes': {
+    build: async (w, where) => get(`/meetings/${(await w.fixtures.decidedMeeting(village(where))).meetingId}/minutes`),
+    inside: readers(200),
+    outside: readers(HIDDEN),
+    anonymous: SIGN_IN,
+  },
+  'GET /meetings/:id/minutes.pdf': {
+    build: async (w, where) =>
+      get(`/meetings/${(await w.fixtures.decidedMeeting(village(where))).meetingId}/minutes.pdf`),
+    inside: readers(200),
+    outside: readers(HIDDEN),
+    anonymous: SIGN_IN,
+  },
+  'GET /meetings/:id/bnba.pdf': {
+    build: async (w, where) => get(`/meetings/${(await w.fixtures.decidedMeeting(village(where))).meetingId}/bnba.pdf`),
+    inside: readers(200),
+    outside: readers(HIDDEN),
+    anonymous: SIGN_IN,
+  },
+  // No personal data: the meeting's village, date, status and recorded digest, for the berita acara's QR code.
+  'GET /public/meetings/:id/minutes': {
+    build: async (w, where) => get(`/public/meetings/${await w.fixtures.scheduledMeeting(village(where))}/minutes`),
+    inside: everyone(200),
+    outside: everyone(200),
+    anonymous: 200,
+  },
   'GET /regencies/:regionCode/quorum-policy': {
     build: (_w, where) => Promise.resolve(get(`/regencies/${REGIONS[where].regency}/quorum-policy`)),
     inside: only({ admin: 200, verifier: 200, auditor: 200, national: 200 }),

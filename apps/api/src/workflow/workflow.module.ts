@@ -8,6 +8,7 @@ import { IncludeProposalHandler } from './batches/include-proposal/include-propo
 import { AddAgendaItemHandler } from './meetings/add-agenda-item/add-agenda-item.handler';
 import { MeetingCommandsHandler } from './meetings/meeting-commands.handler';
 import { MeetingsController } from './meetings/meetings.controller';
+import { MinutesController, PublicMinutesController } from './meetings/minutes/minutes.controller';
 import { OpenMeetingHandler } from './meetings/open-meeting/open-meeting.handler';
 import { ProposalCommandsHandler } from './proposals/proposal-commands.handler';
 import { ProposalsController } from './proposals/proposals.controller';
@@ -40,6 +41,8 @@ import { EraseHouseholdHandler } from './erasure/erase-household.handler';
   controllers: [
     ProposalsController,
     MeetingsController,
+    MinutesController,
+    PublicMinutesController,
     QuorumPoliciesController,
     BatchesController,
     BatchExportsController,
