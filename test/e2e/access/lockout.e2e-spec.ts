@@ -5,7 +5,7 @@
  * (127.0.0.0/8), so the per-address limit of one does not interfere with another.
  */
 import request from 'supertest';
-import { AuthRepository } from '@muskel/auth';
+import { AuthRepository, DEFAULT_LOGIN_POLICY } from '@muskel/auth';
 import { expectProblem, fromAddress, seedUser, sleep, startApp, type TestApp } from '../support/access-app';
 
 const PASSWORD = 'jembatan suramadu malam hari';
@@ -171,11 +171,13 @@ describe('per-address limit on POST /auth/login (20 a minute)', () => {
   });
 });
 
-describe('parallel guesses cannot slip past the lockout (default policy)', () => {
+describe('parallel guesses cannot slip past the lockout (default thresholds)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startApp({});
+    // The default thresholds with a back-off longer than the test: on a loaded machine the nineteen requests can
+    // take more than the default first wait (1 s) to arrive, and a late one would then rightly be checked.
+    t = await startApp({ auth: { loginPolicy: { ...DEFAULT_LOGIN_POLICY, backoffBaseMs: 10 * 60_000 } } });
     await seedUser(t, {
       username: 'hana.verifier',
       homeRegion: '3515',

@@ -5,7 +5,8 @@
  * hands every lease to the other within the documented time (lease TTL 10 s plus one retry interval, 3.3 s), and
  * every read model ends with exactly one row or count per command: nothing lost, nothing applied twice.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { buildApiForTests } from '../../support/build-once';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -74,7 +75,6 @@ interface Proc {
 }
 
 describe('two API processes and two workers on one PostgreSQL database', () => {
-  let buildDir: string;
   let main: string;
   let database: { url: string; drop(): Promise<void> };
   let db: PgClient;
@@ -127,25 +127,9 @@ describe('two API processes and two workers on one PostgreSQL database', () => {
   };
 
   beforeAll(async () => {
-    // Built into a directory of its own, so a build elsewhere (npm start, the start-up suite) cannot swap files
-    // under the running processes. `nest build` type-checks too; it emits even when other work in progress does
-    // not type-check, which `npm run typecheck` reports on its own.
-    fs.mkdirSync(path.join(ROOT, 'dist'), { recursive: true });
-    buildDir = fs.mkdtempSync(path.join(ROOT, 'dist', 'e2e-several-processes-'));
-    fs.writeFileSync(
-      path.join(buildDir, 'tsconfig.json'),
-      JSON.stringify({ extends: '../../apps/api/tsconfig.app.json', compilerOptions: { outDir: './out' } }),
-    );
-    const built = await new Promise<string>((resolve) => {
-      execFile(
-        'npx',
-        ['nest', 'build', 'api', '--path', path.relative(ROOT, path.join(buildDir, 'tsconfig.json'))],
-        { cwd: ROOT, env: childEnv({}) },
-        (_error, stdout, stderr) => resolve(`${stdout}\n${stderr}`),
-      );
-    });
-    main = path.join(buildDir, 'out/apps/api/src/main.js');
-    if (!fs.existsSync(main)) throw new Error(`nest build api produced no ${main}:\n${built}`);
+    // One build for every suite that starts the API as child processes, in a directory of its own: no other
+    // build swaps files under the running processes.
+    main = await buildApiForTests();
 
     database = await freshPostgresDatabase();
     db = new PgClient({ connectionString: database.url });
@@ -176,7 +160,6 @@ describe('two API processes and two workers on one PostgreSQL database', () => {
     await db?.end();
     await database?.drop();
     await removeRedisKeys(JOBS_ENV.JOBS_PREFIX);
-    if (buildDir) fs.rmSync(buildDir, { recursive: true, force: true });
   }, 30_000);
 
   it('shares the commands, keeps one consumer per projection, and survives kill -9 of the leader', async () => {

@@ -7,7 +7,8 @@
  * Making the kill land mid-job needs no test hook: the test holds an exclusive lock on the read model the step
  * reads first (`proposals_view`), so the step stays active, blocked in the database, until the test lets go.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { buildApiForTests } from '../../support/build-once';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -81,7 +82,6 @@ interface Proc {
 }
 
 describe('a worker killed with SIGKILL mid-job', () => {
-  let buildDir: string;
   let main: string;
   let database: { url: string; drop(): Promise<void> };
   let store: EventStore;
@@ -118,23 +118,9 @@ describe('a worker killed with SIGKILL mid-job', () => {
   };
 
   beforeAll(async () => {
-    // Built into a directory of its own (as the several-processes suite does): no other build swaps files under it.
-    fs.mkdirSync(path.join(ROOT, 'dist'), { recursive: true });
-    buildDir = fs.mkdtempSync(path.join(ROOT, 'dist', 'e2e-worker-sigkill-'));
-    fs.writeFileSync(
-      path.join(buildDir, 'tsconfig.json'),
-      JSON.stringify({ extends: '../../apps/api/tsconfig.app.json', compilerOptions: { outDir: './out' } }),
-    );
-    const built = await new Promise<string>((resolve) => {
-      execFile(
-        'npx',
-        ['nest', 'build', 'api', '--path', path.relative(ROOT, path.join(buildDir, 'tsconfig.json'))],
-        { cwd: ROOT, env: childEnv({}) },
-        (_error, stdout, stderr) => resolve(`${stdout}\n${stderr}`),
-      );
-    });
-    main = path.join(buildDir, 'out/apps/api/src/main.js');
-    if (!fs.existsSync(main)) throw new Error(`nest build api produced no ${main}:\n${built}`);
+    // One build for every suite that starts the API as child processes, in a directory of its own: no other
+    // build swaps files under the running processes.
+    main = await buildApiForTests();
 
     database = await freshPostgresDatabase();
     // The schema and a proposal waiting for its village's deliberation, written by the same code the app runs.
@@ -170,7 +156,6 @@ describe('a worker killed with SIGKILL mid-job', () => {
     await store?.close();
     await database?.drop();
     await removeRedisKeys(JOBS_ENV.JOBS_PREFIX);
-    if (buildDir) fs.rmSync(buildDir, { recursive: true, force: true });
   }, 30_000);
 
   it('runs the job again in a new worker, and its effect happens exactly once', async () => {

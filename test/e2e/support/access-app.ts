@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { INestApplication, Type } from '@nestjs/common';
@@ -53,7 +54,10 @@ export class LogCapture {
 
 export interface TestApp {
   app: NestExpressApplication;
+  /** What supertest's `request()` takes: the base URL of the app, listening on a free loopback port. */
   server: Parameters<typeof request>[0];
+  /** `http://127.0.0.1:<port>`. */
+  baseUrl: string;
   store: EventStore;
   db: SqlExecutor;
   logs: LogCapture;
@@ -121,10 +125,15 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true });
   app.useLogger(app.get(Logger));
   configureHttpApp(app, config);
-  await app.init();
+  // Listening, and handed to supertest as a URL: given the bare server instead, supertest listens on and closes a
+  // new port for every request, which costs more CPU than most requests themselves (thousands in the fuzz suites).
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
   return {
     app,
-    server: app.getHttpServer() as Parameters<typeof request>[0],
+    server: baseUrl,
+    baseUrl,
     store: app.get<EventStore>(EVENT_STORE),
     db: app.get<SqlExecutor>(SQL_DATABASE),
     logs,

@@ -8,7 +8,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import request from 'supertest';
 import { CommandPipeline } from '@muskel/application';
 import { listRoutes } from '@muskel/auth';
 import {
@@ -355,11 +354,16 @@ export function describeFuzz(title: string, select: (key: string) => boolean): v
         // One count per request: after a success it is the new baseline, after a refusal it must not have moved.
         let before = await eventCount(w.t);
         for (const body of bodies(template, FUZZED_POST_ROUTES.indexOf(key) + 1)) {
-          let call = request(w.t.server).post(pathFor(route.path, w));
-          if (token) call = call.set('Authorization', bearer(token));
-          // Always as text: supertest's send() takes no bare numbers, and this way the bytes are exactly ours.
+          const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+          if (token) headers.Authorization = bearer(token);
+          // Always as text: this way the bytes are exactly ours. fetch keeps one connection alive for them all.
           const text = 'raw' in body ? body.raw : (JSON.stringify(body.json) ?? 'null');
-          const response = await call.set('Content-Type', 'application/json').send(text);
+          const answer = await fetch(`${w.t.baseUrl}${pathFor(route.path, w)}`, {
+            method: 'POST',
+            headers,
+            body: text,
+          });
+          const response = { status: answer.status, text: await answer.text() };
           statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
           const after = await eventCount(w.t);
           if (response.status >= 500) {
