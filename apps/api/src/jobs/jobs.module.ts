@@ -1,5 +1,7 @@
 import { Inject, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { BullModule } from '@nestjs/bullmq';
+import { ModuleRef } from '@nestjs/core';
+import { BullModule, getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import { CommandPipeline, ProjectionRunner } from '@muskel/application';
 import { AppConfig } from '@muskel/config';
 import { EVENT_STORE, type EventStore, type SqlExecutor, withSchemaLock } from '@muskel/event-store';
@@ -21,6 +23,14 @@ import { RedisStatus } from './redis-status';
 import { SIKS_NG_JOB_PROVIDERS } from './siks-export/siks-export.providers';
 
 const JOBS_PREFIX = Symbol('JOBS_PREFIX');
+
+/** The queues whose jobs JOBS_CONCURRENCY and JOBS_RATE_LIMIT_PER_SECOND limit. */
+export const LIMITED_QUEUES = [
+  QUEUES.identityChecks,
+  QUEUES.referenceMatching,
+  QUEUES.siksExports,
+  QUEUES.pusdatinResults,
+] as const;
 const DISPATCHER_RUNNER = Symbol('DISPATCHER_RUNNER');
 
 /**
@@ -36,6 +46,7 @@ class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(BullJobSink) private readonly sink: BullJobSink,
     @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(RedisStatus) private readonly redis: RedisStatus,
+    @Inject(ModuleRef) private readonly modules: ModuleRef,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -64,13 +75,20 @@ class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     });
   }
 
-  /** Concurrency and rate limits per queue, across every worker process (BullMQ global limits, kept in Redis). */
+  /**
+   * Concurrency and rate limits of each work queue, across every worker process (BullMQ global limits, kept in
+   * Redis). Set on the queues Nest registered, whose connections Nest opens and closes: a queue made here only for
+   * this could be closed at shutdown while still connecting, which BullMQ 5 turns into an unhandled error.
+   * The reconciler's and the monthly cycle's ticks are control work and are never limited.
+   */
   private async applyLimits(): Promise<void> {
-    const queue = this.sink.queue(QUEUES.identityChecks);
-    await queue.setGlobalConcurrency(this.config.JOBS_CONCURRENCY);
     const perSecond = this.config.JOBS_RATE_LIMIT_PER_SECOND;
-    if (perSecond > 0) await queue.setGlobalRateLimit(perSecond, 1000);
-    else await queue.removeGlobalRateLimit();
+    for (const name of LIMITED_QUEUES) {
+      const queue = this.modules.get<Queue>(getQueueToken(name), { strict: false });
+      await queue.setGlobalConcurrency(this.config.JOBS_CONCURRENCY);
+      if (perSecond > 0) await queue.setGlobalRateLimit(perSecond, 1000);
+      else await queue.removeGlobalRateLimit();
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
