@@ -53,6 +53,12 @@ describe('audit log over HTTP', () => {
       'SELECT event_id::text FROM es_events WHERE stream_id = $1 AND stream_revision = 0',
       [`proposal-${response.body.proposalId as string}`],
     );
+    // A detail page's history names each event by id: what an auditor asks the proof bundle for.
+    const detail = await request(t.server)
+      .get(`/proposals/${response.body.proposalId as string}`)
+      .set('Authorization', bearer(operator))
+      .expect(200);
+    expect((detail.body as { history: { eventId: string }[] }).history[0]!.eventId).toBe(event!.event_id);
     return event!.event_id;
   };
 

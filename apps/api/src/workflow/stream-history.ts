@@ -3,6 +3,8 @@ import { EVENT_STORE, type EventStore } from '@muskel/event-store';
 
 /** One event of a stream as a detail page shows it: what happened, when, by whom, at which log position. */
 export interface HistoryEntry {
+  /** The event's id: what the audit log's proof bundle (`GET /audit/v1/events/:eventId/bundle`) is asked by. */
+  eventId: string;
   revision: number;
   type: string;
   occurredAt: string | undefined;
@@ -22,6 +24,7 @@ export class StreamHistory {
     for await (const event of this.store.readStream(stream)) {
       const metadata = event.metadata as { occurredAt?: string; actor?: HistoryEntry['actor'] };
       entries.push({
+        eventId: event.id,
         revision: event.revision,
         type: event.type,
         occurredAt: metadata.occurredAt,
