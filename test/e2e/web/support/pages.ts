@@ -2,9 +2,10 @@
  * Page-object helpers shared by the cross-role story test: keyboard-only sign-in with a visible-focus check,
  * reading a downloaded PDF's text, and a polite API poll.
  */
-import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { sleep } from '../../support/access-app';
+
+export { pdfText } from '../../../support/pdf-text';
 
 /**
  * Polls until `check` returns a value, twice a second: the app limits each address to 600 requests a minute and
@@ -70,31 +71,4 @@ export async function signInWithKeyboard(page: Page, username: string, password:
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { level: 1, name: /Selamat datang/ }).waitFor();
   return seen;
-}
-
-type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
-/** pdfjs's metrics of the 14 standard PDF fonts (pdfkit's Helvetica and Courier). */
-const STANDARD_FONTS = `${path.dirname(require.resolve('pdfjs-dist/package.json'))}/standard_fonts/`;
-
-/** The text of every page of a PDF, read with pdfjs (as a person's PDF reader would extract it). */
-export async function pdfText(bytes: Buffer): Promise<{ spaced: string; joined: string }> {
-  // A real import(): TypeScript's CommonJS output would turn `import()` into a require() of an ES module.
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const load = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<PdfJs>;
-  const pdfjs = await load('pdfjs-dist/legacy/build/pdf.mjs');
-  const document = await pdfjs.getDocument({
-    data: new Uint8Array(bytes),
-    disableFontFace: true,
-    standardFontDataUrl: STANDARD_FONTS,
-  }).promise;
-  const spaced: string[] = [];
-  const joined: string[] = [];
-  for (let number = 1; number <= document.numPages; number++) {
-    const content = await (await document.getPage(number)).getTextContent();
-    const strings = content.items.map((item) => ('str' in item ? item.str : ''));
-    spaced.push(strings.join(' '));
-    joined.push(strings.join(''));
-  }
-  await document.destroy();
-  return { spaced: spaced.join('\n'), joined: joined.join('') };
 }

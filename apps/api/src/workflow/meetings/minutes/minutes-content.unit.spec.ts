@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import * as path from 'node:path';
 import { canonicalize } from '@muskel/audit';
 import {
   initialMeetingState,
@@ -11,6 +10,7 @@ import {
 import { bnbaRows } from './bnba';
 import { minutesContent, minutesDigest } from './minutes-content';
 import { renderMinutesPdf } from './minutes-pdf';
+import { pdfText } from '../../../../../../test/support/pdf-text';
 
 const MEETING = '7f0c7a52-3d7e-4b7e-9a55-0b4d6e2b9c11';
 const P1 = '0d7f3c2a-1111-4a4a-8b8b-000000000001';
@@ -93,10 +93,6 @@ describe('berita acara digest', () => {
   });
 });
 
-type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
-/** pdfjs's metrics of the 14 standard PDF fonts (pdfkit's Helvetica and Courier). */
-const STANDARD_FONTS = `${path.dirname(require.resolve('pdfjs-dist/package.json'))}/standard_fonts/`;
-
 describe('berita acara PDF', () => {
   it('prints the minutes in Indonesian with the digest in full and the check address', async () => {
     const content = minutesContent(MEETING, decided(), KINDS);
@@ -106,22 +102,7 @@ describe('berita acara PDF', () => {
       digest,
       checkUrl: `https://muskel.example.go.id/#/verifikasi/berita-acara/${MEETING}`,
     });
-    // A real import(): TypeScript's CommonJS output would turn `import()` into a require() of an ES module.
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const load = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<PdfJs>;
-    const pdfjs = await load('pdfjs-dist/legacy/build/pdf.mjs');
-    const document = await pdfjs.getDocument({
-      data: new Uint8Array(pdf),
-      disableFontFace: true,
-      standardFontDataUrl: STANDARD_FONTS,
-    }).promise;
-    const strings: string[] = [];
-    for (let number = 1; number <= document.numPages; number++) {
-      const page = await document.getPage(number);
-      for (const item of (await page.getTextContent()).items) if ('str' in item) strings.push(item.str);
-    }
-    await document.destroy();
-    const text = strings.join(' ');
+    const { spaced: text, joined } = await pdfText(pdf);
     expect(text).toContain('BERITA ACARA MUSYAWARAH DESA');
     expect(text).toContain('Rabu, 25 November 2026 pukul 09.10 WIB');
     expect(text).toContain('Balai Desa Sukamaju');
@@ -129,7 +110,7 @@ describe('berita acara PDF', () => {
     expect(text).toContain('DISETUJUI');
     expect(text).toContain('Alasan: Masih mampu');
     expect(text).toContain('Penghapusan');
-    expect(strings.join('')).toContain(digest);
+    expect(joined).toContain(digest);
     expect(text).toContain(`/#/verifikasi/berita-acara/${MEETING}`);
   });
 });
