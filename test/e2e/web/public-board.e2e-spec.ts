@@ -73,6 +73,22 @@ describe('web: public board (papan transparansi)', () => {
     }
   });
 
+  it('welcomes a visitor on the home page and says so plainly for a missing page, accessible', async () => {
+    const { context, page } = await newPage(web, 'phone');
+    try {
+      await page.goto('/');
+      await page.getByRole('heading', { level: 1, name: 'Muskel' }).waitFor();
+      expect(await page.getByRole('link', { name: 'Masuk' }).count()).toBeGreaterThan(0);
+      await expectAccessible(page, 'home (anonymous, phone)');
+      await page.goto('/#/tidak-ada');
+      await page.getByRole('heading', { level: 1, name: 'Halaman tidak ditemukan' }).waitFor();
+      await expectAccessible(page, 'page not found (phone)');
+      expect(pageErrors(page)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('opens straight from a link with the village and month in it', async () => {
     const { context, page } = await newPage(web, 'phone');
     try {
