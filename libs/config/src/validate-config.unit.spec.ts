@@ -22,12 +22,14 @@ describe('validateConfig', () => {
     expect({ ...config }).toEqual({
       PORT: 3000,
       MUSKEL_DATA_DIR: './data',
+      WEB_ROOT: './dist/web',
       REDIS_URL: 'redis://127.0.0.1:6379',
       MUSKEL_ROLE: 'all',
       LOG_LEVEL: 'info',
       NODE_ENV: 'production',
       CORS_ORIGINS: [],
       BODY_LIMIT: '1mb',
+      EVIDENCE_MAX_BYTES: 10_485_760,
       AUTH_ACCESS_TOKEN_TTL: 900,
       AUTH_REFRESH_TOKEN_TTL: 43_200,
       AUTH_LOCKOUT_SECONDS: 900,
@@ -63,12 +65,14 @@ describe('validateConfig', () => {
       PORT: '8080',
       DATABASE_URL: 'postgresql://muskel:secret@db.internal:5432/muskel?sslmode=require',
       MUSKEL_DATA_DIR: '/var/lib/muskel',
+      WEB_ROOT: '/srv/muskel/web',
       REDIS_URL: 'rediss://:pw@cache:6380/2',
       MUSKEL_ROLE: 'worker',
       LOG_LEVEL: 'debug',
       NODE_ENV: 'development',
       CORS_ORIGINS: 'https://app.muskel.id, http://localhost:5173',
       BODY_LIMIT: '256KB',
+      EVIDENCE_MAX_BYTES: '5242880',
       AUTH_TOKEN_SECRET: 'x'.repeat(40),
       AUTH_ACCESS_TOKEN_TTL: '300',
       AUTH_REFRESH_TOKEN_TTL: '3600',
@@ -95,12 +99,14 @@ describe('validateConfig', () => {
       PORT: 8080,
       DATABASE_URL: 'postgresql://muskel:secret@db.internal:5432/muskel?sslmode=require',
       MUSKEL_DATA_DIR: '/var/lib/muskel',
+      WEB_ROOT: '/srv/muskel/web',
       REDIS_URL: 'rediss://:pw@cache:6380/2',
       MUSKEL_ROLE: 'worker',
       LOG_LEVEL: 'debug',
       NODE_ENV: 'development',
       CORS_ORIGINS: ['https://app.muskel.id', 'http://localhost:5173'],
       BODY_LIMIT: '256kb',
+      EVIDENCE_MAX_BYTES: 5_242_880,
       AUTH_TOKEN_SECRET: 'x'.repeat(40),
       AUTH_ACCESS_TOKEN_TTL: 300,
       AUTH_REFRESH_TOKEN_TTL: 3600,
@@ -295,6 +301,12 @@ describe('validateConfig', () => {
     it.each([['abc'], ['1tb'], ['100b'], ['101mb'], ['-5kb']])('BODY_LIMIT=%s', (value) => {
       expect(problemsOf({ BODY_LIMIT: value })).toEqual([
         `BODY_LIMIT must be a size such as 1mb, 512kb or 1048576 (bytes), from 1kb to 100mb (got ${JSON.stringify(value)})`,
+      ]);
+    });
+
+    it.each([['10mb'], ['1023'], ['104857601'], ['-1']])('EVIDENCE_MAX_BYTES=%s', (value) => {
+      expect(problemsOf({ EVIDENCE_MAX_BYTES: value })).toEqual([
+        `EVIDENCE_MAX_BYTES must be a whole number of bytes from 1024 to 104857600 (100 MB) (got ${JSON.stringify(value)})`,
       ]);
     });
 

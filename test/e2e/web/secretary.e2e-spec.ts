@@ -8,10 +8,10 @@
  * axe; the month and meeting pages are also checked on a 360 px phone.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import request from 'supertest';
 import { bearer, eventually, openSession, seedUser } from '../support/access-app';
 import { WorkflowFixtures } from '../support/workflow-fixtures';
+import { pdfText } from '../../support/pdf-text';
 import {
   expectAccessible,
   newPage,
@@ -33,33 +33,6 @@ const ATTENDEES = [
 const CHAIR = 'H. Ahmad Fauzi';
 const REASON_APPROVED = 'Memenuhi kriteria: keluarga baru tanpa penghasilan tetap';
 const REASON_DEFERRED = 'Menunggu surat keterangan domisili dari RT';
-
-type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
-/** pdfjs's metrics of the 14 standard PDF fonts (pdfkit's Helvetica and Courier). */
-const STANDARD_FONTS = `${path.dirname(require.resolve('pdfjs-dist/package.json'))}/standard_fonts/`;
-
-/** The text of every page of a PDF, read with pdfjs (as a person's PDF reader would extract it). */
-async function pdfText(bytes: Buffer): Promise<{ spaced: string; joined: string }> {
-  // A real import(): TypeScript's CommonJS output would turn `import()` into a require() of an ES module.
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const load = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<PdfJs>;
-  const pdfjs = await load('pdfjs-dist/legacy/build/pdf.mjs');
-  const document = await pdfjs.getDocument({
-    data: new Uint8Array(bytes),
-    disableFontFace: true,
-    standardFontDataUrl: STANDARD_FONTS,
-  }).promise;
-  const spaced: string[] = [];
-  const joined: string[] = [];
-  for (let number = 1; number <= document.numPages; number++) {
-    const content = await (await document.getPage(number)).getTextContent();
-    const strings = content.items.map((item) => ('str' in item ? item.str : ''));
-    spaced.push(strings.join(' '));
-    joined.push(strings.join(''));
-  }
-  await document.destroy();
-  return { spaced: spaced.join('\n'), joined: joined.join('') };
-}
 
 describe('web: the village secretary (operator desa)', () => {
   let web: WebApp;
