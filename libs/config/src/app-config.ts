@@ -51,6 +51,7 @@ export const CONFIG_RULES = {
   CYCLE_TIME_ZONE: 'must be an IANA time zone such as Asia/Jakarta, Asia/Makassar or Asia/Jayapura',
   CYCLE_SCHEDULE: 'must be off or a cron pattern of 5 or 6 fields such as "0 * * * *" (read in CYCLE_TIME_ZONE)',
   METRICS_TOKEN: 'must be at least 32 characters (the bearer token Prometheus presents to GET /metrics)',
+  EVIDENCE_MAX_BYTES: 'must be a whole number of bytes from 1024 to 104857600 (100 MB)',
   PERSONAL_DATA_KEK: 'must be a 256-bit key: 32 bytes in base64 (44 characters) or 64 hex digits',
 } as const;
 
@@ -378,6 +379,13 @@ export class AppConfig {
     { message: CONFIG_RULES.BODY_LIMIT },
   )
   readonly BODY_LIMIT: string = '1mb';
+
+  /** Largest evidence file (a scan or photo attached to a proposal) accepted by POST /evidence-files; bigger: 413. */
+  @Transform(toInteger)
+  @IsInt({ message: CONFIG_RULES.EVIDENCE_MAX_BYTES })
+  @Min(1024, { message: CONFIG_RULES.EVIDENCE_MAX_BYTES })
+  @Max(100 * 1024 * 1024, { message: CONFIG_RULES.EVIDENCE_MAX_BYTES })
+  readonly EVIDENCE_MAX_BYTES: number = 10 * 1024 * 1024;
 
   /**
    * Signs access tokens. Unset: a random secret is created once and kept in the database, which every process

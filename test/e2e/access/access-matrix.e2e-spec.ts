@@ -7,7 +7,7 @@
  * routes Nest registered are the same set, so a new route without a row fails `npm test` until someone decides who
  * may call it. Then every cell runs as its own test, named after the cell.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { JobFiles, QUEUES, jobIdFor } from '@muskel/jobs';
 import { AuthRepository, listRoutes, undeclaredRoutes } from '@muskel/auth';
@@ -25,6 +25,7 @@ import {
 } from '../support/access-app';
 import { QUORUM, WorkflowFixtures } from '../support/workflow-fixtures';
 import { JobClient } from '../../../apps/api/src/jobs/job-status/job-client';
+import { EvidenceFiles } from '../../../apps/api/src/workflow/evidence-files/evidence-files.store';
 
 // ---------------------------------------------------------------------------------------------- principals
 
@@ -659,6 +660,47 @@ const ROUTE_CASES: Record<string, RouteCase> = {
     },
     inside: only({ verifier: 201 }),
     outside: only({ verifier: OUTSIDE }),
+    anonymous: SIGN_IN,
+  },
+  'POST /evidence-files': {
+    // A one-line PDF, different in every cell (the same bytes again would be the same file: still 201).
+    build: (_w, where) => {
+      created += 1;
+      return Promise.resolve({
+        method: 'POST',
+        path: `/evidence-files?villageCode=${village(where)}&kind=DEATH_CERTIFICATE`,
+        raw: { contentType: 'application/pdf', text: `%PDF-1.4\n% matriks ${created}\n%%EOF\n` },
+      });
+    },
+    inside: only({ operator: 201 }),
+    outside: only({ operator: OUTSIDE }),
+    anonymous: SIGN_IN,
+  },
+  'GET /evidence-files': {
+    // A lookup by digest, filtered to the caller's scopes rather than refused.
+    build: () => Promise.resolve(get(`/evidence-files?digest=${DIGEST('e')}`)),
+    inside: readers(200),
+    outside: readers(200),
+    anonymous: SIGN_IN,
+  },
+  'GET /evidence-files/:id': {
+    build: async (w, where) => {
+      created += 1;
+      const bytes = Buffer.from(`%PDF-1.4\n% matriks ${created}\n`);
+      const file = await w.t.app.get(EvidenceFiles).put({
+        id: randomUUID(),
+        digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+        mediaType: 'application/pdf',
+        kind: 'DEATH_CERTIFICATE',
+        villageCode: village(where),
+        uploadedBy: 'matrix',
+        uploadedAt: new Date().toISOString(),
+        bytes,
+      });
+      return get(`/evidence-files/${file.fileId}`);
+    },
+    inside: readers(200),
+    outside: readers(HIDDEN),
     anonymous: SIGN_IN,
   },
   'POST /reference-lists/imports': {

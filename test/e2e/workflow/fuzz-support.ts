@@ -286,6 +286,7 @@ export const FUZZED_POST_ROUTES = [
   'POST /users/:id/api-tokens/:tokenId/revoke',
   'POST /registry/imports',
   'POST /reference-lists/imports',
+  'POST /evidence-files',
   'POST /audit/v1/checkpoints',
 ];
 
@@ -301,6 +302,7 @@ function pathFor(path: string, w: FuzzWorld): string {
     .replace(':regionCode', REGENCY)
     .replace(/^\/registry\/imports$/, `/registry/imports?villageCode=${VILLAGE}`)
     .replace(/^\/reference-lists\/imports$/, '/reference-lists/imports?source=BKN')
+    .replace(/^\/evidence-files$/, `/evidence-files?villageCode=${VILLAGE}&kind=DOCUMENT`)
     .replace(/^\/registry\/households\/:id/, `/registry/households/${w.ids.household}`);
 }
 

@@ -34,10 +34,11 @@ import { PersonalDataReads } from './personal-data/personal-data-reads';
 import { StreamHistory } from './stream-history';
 import { ErasureController } from './erasure/erasure.controller';
 import { EraseHouseholdHandler } from './erasure/erase-household.handler';
+import { EvidenceFilesModule } from './evidence-files/evidence-files.module';
 
 /** The proposal workflow's HTTP API: proposals, meetings, batches, the registry, person history, the public board. */
 @Module({
-  imports: [ReadModelsModule, JobClientModule],
+  imports: [ReadModelsModule, JobClientModule, EvidenceFilesModule],
   controllers: [
     ProposalsController,
     MeetingsController,

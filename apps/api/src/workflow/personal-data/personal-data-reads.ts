@@ -13,7 +13,8 @@ export interface PersonalDataRead {
     | 'person-history'
     | 'proposal'
     | 'meeting'
-    | 'audit-export';
+    | 'audit-export'
+    | 'evidence-file';
   ids: readonly string[];
 }
 

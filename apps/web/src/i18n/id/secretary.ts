@@ -112,8 +112,23 @@ export const secretary = {
   'secretary.proposal.villageCode': 'Kode desa/kelurahan terdiri dari 10 angka.',
   'secretary.proposal.date': 'Tanggal tidak valid.',
   'secretary.proposal.digest': 'Sidik harus "sha256:" diikuti 64 karakter heksadesimal huruf kecil.',
-  'secretary.proposal.evidenceUploadMissing':
-    'Unggah berkas bukti belum tersedia: catat sidik dokumen yang sudah dipindai di kantor desa.',
+  'secretary.proposal.evidenceUpload':
+    'Untuk bukti berupa dokumen, pilih berkasnya: berkas langsung diunggah dan sidik dokumennya terisi sendiri. Sidik dokumen yang sudah tercatat sebelumnya juga boleh diketik.',
+  'secretary.evidenceFile.DEATH_CERTIFICATE': 'Berkas akta kematian',
+  'secretary.evidenceFile.MOVING_LETTER': 'Berkas surat pindah',
+  'secretary.evidenceFile.SIGNED_REFUSAL': 'Berkas surat penolakan bantuan',
+  'secretary.evidenceFile.DOCUMENT': 'Berkas dokumen pendukung',
+  'secretary.evidenceFile.hint':
+    'PDF hasil pindai, atau foto JPG/PNG, paling besar 10 MB. Sidik dokumen terisi sendiri setelah berkas terunggah.',
+  'secretary.evidenceFile.uploading': 'Mengunggah {name}…',
+  'secretary.evidenceFile.uploaded': 'Terunggah: {name} ({size}). Sidik dokumen sudah terisi.',
+  'secretary.evidenceFile.kb': '{n} KB',
+  'secretary.evidenceFile.mb': '{n} MB',
+  'secretary.evidenceFile.error.UNSUPPORTED_MEDIA_TYPE': 'Berkas harus berupa PDF, JPG atau PNG.',
+  'secretary.evidenceFile.error.FILE_TOO_LARGE': 'Berkas terlalu besar: paling besar 10 MB.',
+  'secretary.evidenceFile.error.EMPTY_FILE': 'Berkas kosong. Pilih berkas hasil pindai yang benar.',
+  'secretary.evidenceFile.error.INVALID_FILE':
+    'Isi berkas tidak sesuai jenisnya: bukan PDF, JPG atau PNG yang sah. Pindai ulang atau simpan ulang berkasnya.',
 
   'secretary.evidence.DEATH_CERTIFICATE': 'Akta kematian (sidik dokumen)',
   'secretary.evidence.DUKCAPIL_DEATH_MATCH': 'Hasil padan kematian Dukcapil (nomor rujukan)',

@@ -18,6 +18,7 @@ import {
 import { api, ApiError } from '../../api/client';
 import { ErrorMessage, Field, Notice, SelectField } from '../../components/ui';
 import { t, type MessageKey } from '../../i18n';
+import { EvidenceFileField, evidenceFileLabel } from './evidence-file-field';
 import { checkKk, checkNik, type Check } from './identity-checks';
 
 type Kind = (typeof PROPOSAL_KINDS)[number];
@@ -244,6 +245,13 @@ export function ProposalPage({ village }: { village: string }) {
     target,
     village,
   ]);
+
+  const setEvidenceValue = (index: number, valueIndex: number, value: string) =>
+    setEvidence((all) =>
+      all.map((item, i) =>
+        i === index ? { ...item, values: item.values.map((v, j) => (j === valueIndex ? value : v)) } : item,
+      ),
+    );
 
   const updateMember = (index: number, patch: Partial<Member>) =>
     setMembers((all) => all.map((member, i) => (i === index ? { ...member, ...patch } : member)));
@@ -593,7 +601,7 @@ export function ProposalPage({ village }: { village: string }) {
               errors={serverErrors('removal.reason')}
             />
             <h2 className="secretary__subheading">{t('secretary.proposal.evidence')}</h2>
-            <p className="field__hint">{t('secretary.proposal.evidenceUploadMissing')}</p>
+            <p className="field__hint">{t('secretary.proposal.evidenceUpload')}</p>
             {evidence.map((input, index) => {
               const requirement = REMOVAL_REASON_DEFINITIONS[reason].requires[index]!;
               const unmet = attempted && missing.includes(requirement);
@@ -621,33 +629,35 @@ export function ProposalPage({ village }: { village: string }) {
                     />
                   ) : null}
                   {input.values.map((value, valueIndex) => (
-                    <Field
-                      key={valueIndex}
-                      label={
-                        input.values.length > 1
-                          ? t('secretary.evidence.visit', { n: valueIndex + 1 })
-                          : t(`secretary.evidence.${input.kind}` as MessageKey)
-                      }
-                      type={field === 'date' ? 'date' : 'text'}
-                      autoComplete="off"
-                      hint={field === 'digest' ? t('secretary.proposal.evidenceDigestHint') : undefined}
-                      value={value}
-                      onChange={(e) =>
-                        setEvidence((all) =>
-                          all.map((item, i) =>
-                            i === index
-                              ? { ...item, values: item.values.map((v, j) => (j === valueIndex ? e.target.value : v)) }
-                              : item,
-                          ),
-                        )
-                      }
-                      errors={[
-                        ...evidenceValueErrors(input.kind, value, attempted),
-                        ...(unmet && input.kind === 'FIELD_VISIT' && valueIndex === 1 && value.trim() !== ''
-                          ? [t('secretary.evidence.distinctDates')]
-                          : []),
-                      ]}
-                    />
+                    <div key={valueIndex}>
+                      {field === 'digest' && (
+                        <EvidenceFileField
+                          villageCode={village}
+                          kind={input.kind}
+                          label={evidenceFileLabel(input.kind)}
+                          value={value}
+                          onUploaded={(file) => setEvidenceValue(index, valueIndex, file.digest)}
+                        />
+                      )}
+                      <Field
+                        label={
+                          input.values.length > 1
+                            ? t('secretary.evidence.visit', { n: valueIndex + 1 })
+                            : t(`secretary.evidence.${input.kind}` as MessageKey)
+                        }
+                        type={field === 'date' ? 'date' : 'text'}
+                        autoComplete="off"
+                        hint={field === 'digest' ? t('secretary.proposal.evidenceDigestHint') : undefined}
+                        value={value}
+                        onChange={(e) => setEvidenceValue(index, valueIndex, e.target.value)}
+                        errors={[
+                          ...evidenceValueErrors(input.kind, value, attempted),
+                          ...(unmet && input.kind === 'FIELD_VISIT' && valueIndex === 1 && value.trim() !== ''
+                            ? [t('secretary.evidence.distinctDates')]
+                            : []),
+                        ]}
+                      />
+                    </div>
                   ))}
                 </div>
               );

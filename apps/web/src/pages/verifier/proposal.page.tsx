@@ -9,12 +9,19 @@ import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from
 import { Link, useParams } from 'react-router';
 import { api } from '../../api/client';
 import { ErrorMessage, Field, Loading, Notice, SelectField } from '../../components/ui';
-import { formatDate, formatDateTime, jakartaLocalToIso, t, type MessageKey } from '../../i18n';
+import { formatDate, formatDateTime, hasMessage, jakartaLocalToIso, t, type MessageKey } from '../../i18n';
 import { ScrollRegion } from './scroll-region';
 import { FIELD_VISIT_OUTCOMES } from '@muskel/domain';
+import { EvidenceList } from './evidence-files';
 import { HistoryTable } from './history-table';
 import { TextArea } from './text-area';
 import { fieldErrors, ifMatch, isConflict, label, type Member, type ProposalDetail } from './verifier-api';
+
+/** A removal reason in words (the public board's catalogue names them), or its code when unknown. */
+const reasonLabel = (code: string) => {
+  const key = `reason.${code}`;
+  return hasMessage(key) ? t(key) : code;
+};
 
 /** Statuses in which the API takes a field visit. */
 const VISIT_STATUSES = ['WAITING', 'TABLED', 'APPROVED', 'RETURNED'];
@@ -115,7 +122,9 @@ export function ProposalPage() {
         {content.targetVillageCode && (
           <Fact term={t('verifier.proposal.targetVillage')}>{content.targetVillageCode}</Fact>
         )}
-        {content.removal && <Fact term={t('verifier.proposal.removalReason')}>{content.removal.reason}</Fact>}
+        {content.removal && (
+          <Fact term={t('verifier.proposal.removalReason')}>{reasonLabel(content.removal.reason)}</Fact>
+        )}
         {content.changes && (
           <Fact term={t('verifier.proposal.changes')}>
             <ul>
@@ -140,6 +149,13 @@ export function ProposalPage() {
         )}
         {detail.batchId && <Fact term={t('verifier.proposal.batch')}>{detail.batchId}</Fact>}
       </dl>
+
+      {content.removal && (
+        <>
+          <h2>{t('verifier.proposal.removalEvidence')}</h2>
+          <EvidenceList items={content.removal.evidence} />
+        </>
+      )}
 
       {content.household && (
         <>
