@@ -183,6 +183,12 @@ describe('sessions and tokens', () => {
   });
 
   it('API token: shown once at creation, works as a bearer token, listed without its secret, revoked at once', async () => {
+    // A name with control characters is refused plainly (it once reached PostgreSQL, which refuses NUL: a 500).
+    expectProblem(
+      await asAdmin('post', `/users/${ani.userId}/api-tokens`).send({ name: 'sync\u0000\u001f' }),
+      400,
+      'VALIDATION_FAILED',
+    );
     const created = await asAdmin('post', `/users/${ani.userId}/api-tokens`).send({ name: 'siks-ng-sync' }).expect(201);
     const { tokenId, token } = created.body as { tokenId: string; token: string };
     expect(token).toMatch(/^mkt_[0-9a-f]{32}_[\w-]{43}$/);

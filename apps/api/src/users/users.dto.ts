@@ -8,6 +8,7 @@ import {
   IsOptional,
   IsString,
   Length,
+  Matches,
   Max,
   Min,
   ValidateNested,
@@ -73,6 +74,8 @@ export class CreateApiTokenDto {
   @ApiProperty({ example: 'siks-ng-sync' })
   @IsString()
   @Length(1, 100)
+  // Shown in lists and logs and stored as text: control characters (NUL, which PostgreSQL text refuses) are not a name.
+  @Matches(/^\P{Cc}*$/u, { message: '$property must not contain control characters' })
   name!: string;
 }
 
