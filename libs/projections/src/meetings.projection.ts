@@ -24,6 +24,8 @@ export interface MeetingView {
   minutesDigest: string | null;
   signatories: { name: string; role: string }[];
   concludedAt: string | null;
+  /** SHA-256 of the scanned, signed paper berita acara, once recorded. */
+  signedCopyDigest: string | null;
   cancelled: { reason: string; at: string } | null;
 }
 
@@ -59,6 +61,7 @@ export function foldMeeting(doc: MeetingView | undefined, recorded: RecordedEven
       minutesDigest: null,
       signatories: [],
       concludedAt: null,
+      signedCopyDigest: null,
       cancelled: null,
     };
   }
@@ -103,6 +106,8 @@ export function foldMeeting(doc: MeetingView | undefined, recorded: RecordedEven
     }
     case 'MeetingCancelled':
       return { ...doc, status: 'CANCELLED', cancelled: { reason: event.data.reason, at } };
+    case 'SignedMinutesRecorded':
+      return { ...doc, signedCopyDigest: event.data.signedCopyDigest };
     default:
       return doc;
   }

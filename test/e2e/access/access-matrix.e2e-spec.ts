@@ -473,6 +473,15 @@ const ROUTE_CASES: Record<string, RouteCase> = {
     outside: only({ operator: HIDDEN }),
     anonymous: SIGN_IN,
   },
+  'POST /meetings/:id/signed-minutes': {
+    build: async (w, where) => {
+      const { meetingId } = await w.fixtures.approvedProposal(village(where));
+      return post(`/meetings/${meetingId}/signed-minutes`, { signedCopyDigest: DIGEST('f') });
+    },
+    inside: only({ operator: 201 }),
+    outside: only({ operator: HIDDEN }),
+    anonymous: SIGN_IN,
+  },
   'POST /meetings/:id/cancel': {
     build: async (w, where) =>
       post(`/meetings/${await w.fixtures.scheduledMeeting(village(where))}/cancel`, { reason: 'Banjir' }),

@@ -2,11 +2,13 @@
  * The village secretary's month in the browser: an operator signs in through the form, registers an ADD proposal
  * (a NIK with an impossible province is refused in the form, a NIK whose sex disagrees is only a warning),
  * schedules a musyawarah desa, builds its agenda from the waiting proposals, takes the attendance (the quorum is
- * refused first), opens it, records both decisions, downloads the berita acara and concludes with its digest.
+ * refused first), opens it, records both decisions, downloads the berita acara and concludes with its digest, then
+ * records the digest of the signed, scanned copy (computed in the browser from the chosen file).
  * The PDF is then read back: Indonesian text, the attendees, the decisions, and the digest it prints equal to the
  * one the meeting recorded. The QR code's public page compares digests without showing any name. Every page passes
  * axe; the month and meeting pages are also checked on a 360 px phone.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import request from 'supertest';
 import { bearer, eventually, openSession, seedUser } from '../support/access-app';
@@ -212,6 +214,26 @@ describe('web: the village secretary (operator desa)', () => {
         { name: ATTENDEES[0].name, role: 'SECRETARY' },
       ]);
 
+      // 9. The paper copy, signed and scanned: its SHA-256 is computed in the browser (nothing is uploaded),
+      // shown, and recorded on the meeting.
+      const scan = Buffer.from(`%PDF-1.4\n% berita acara ${meetingId} ditandatangani\n%%EOF\n`, 'latin1');
+      const scanDigest = `sha256:${createHash('sha256').update(scan).digest('hex')}`;
+      await page.getByRole('heading', { level: 2, name: 'Berita acara yang sudah ditandatangani' }).waitFor();
+      await page
+        .getByLabel('Berkas pindaian berita acara yang ditandatangani')
+        .setInputFiles({ name: 'berita-acara-ttd.pdf', mimeType: 'application/pdf', buffer: scan });
+      await page.getByText(scanDigest).waitFor();
+      await expectAccessible(page, 'secretary signed minutes chosen');
+      await screenshot(page, 'secretary-signed-minutes-chosen');
+      await page.getByRole('button', { name: 'Catat berita acara yang ditandatangani' }).click();
+      await page.getByText(/^Berita acara yang ditandatangani tercatat pada \d/).waitFor();
+      await expect(page.locator('.secretary__digest', { hasText: scanDigest }).count()).resolves.toBe(1);
+      const signed = (await api(`/meetings/${meetingId}`).expect(200)).body as { signedCopyDigest?: string };
+      expect(signed.signedCopyDigest).toBe(scanDigest);
+      expect(signed.signedCopyDigest).not.toBe(meeting.minutesDigest);
+      await expectAccessible(page, 'secretary signed minutes recorded');
+      await screenshot(page, 'secretary-signed-minutes');
+
       // (a) The PDF, read back: Indonesian, the attendees, the decisions, and the recorded digest printed in full.
       expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
       const { spaced, joined } = await pdfText(pdf);
@@ -248,6 +270,9 @@ describe('web: the village secretary (operator desa)', () => {
       await page.getByText('COCOK: sidik yang tercetak sama dengan yang tercatat.').waitFor();
       const checkText = await page.locator('main').innerText();
       expect(checkText).toContain(meeting.minutesDigest);
+      // The signed copy's digest is shown too, under its own label.
+      expect(checkText).toContain('Sidik berita acara yang ditandatangani');
+      expect(checkText).toContain(scanDigest);
       for (const name of [CHAIR, ...ATTENDEES.map((a) => a.name)]) expect(checkText).not.toContain(name);
       await expectAccessible(page, 'minutes check');
       await page.goto(`/#/verifikasi/berita-acara/${meetingId}?digest=sha256:${'0'.repeat(64)}`);
@@ -270,6 +295,7 @@ describe('web: the village secretary (operator desa)', () => {
       await page.goto(`/#/desa/musyawarah/${meetingId}`);
       await page.getByText('Status: Selesai').waitFor();
       await page.getByText('Keputusan: Disetujui').waitFor();
+      await page.getByText(/^Berita acara yang ditandatangani tercatat pada \d/).waitFor();
       await expectAccessible(page, 'secretary meeting (phone)');
       // A string is evaluated in the page (this file is compiled without the DOM's types).
       const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');

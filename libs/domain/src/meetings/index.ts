@@ -24,5 +24,6 @@ export {
   VENUE_MAX_LENGTH,
   parseMinutesDigest,
   parseQuorumPolicy,
+  parseSignedCopyDigest,
 } from './meeting.validation';
 export * from './quorum-policy.decider';

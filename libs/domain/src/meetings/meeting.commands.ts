@@ -94,5 +94,24 @@ export type ConcludeMeeting = DomainCommand<
 /** Cancels (membatalkan) a meeting that has not concluded. */
 export type CancelMeeting = DomainCommand<'CancelMeeting', { readonly meetingId: string; readonly reason: string }>;
 
+/**
+ * Records the digest of the signed paper berita acara (scanned after the chair and the secretary signed it) on a
+ * concluded meeting. Only the digest is kept: the scan itself stays with the village.
+ */
+export type RecordSignedMinutes = DomainCommand<
+  'RecordSignedMinutes',
+  {
+    readonly meetingId: string;
+    /** `sha256:` and 64 lowercase hex digits: the SHA-256 of the scanned signed copy. */
+    readonly signedCopyDigest: string;
+  }
+>;
+
 export type MeetingCommand =
-  ScheduleMeeting | AddAgendaItem | OpenMeeting | RecordDecision | ConcludeMeeting | CancelMeeting;
+  | ScheduleMeeting
+  | AddAgendaItem
+  | OpenMeeting
+  | RecordDecision
+  | ConcludeMeeting
+  | CancelMeeting
+  | RecordSignedMinutes;

@@ -12,6 +12,7 @@ import {
   type MeetingKind,
   type OpenMeeting,
   type RecordDecision,
+  type RecordSignedMinutes,
   type ScheduleMeeting,
 } from './meeting.commands';
 import type { MeetingEvent, MinutedDecision } from './meeting.events';
@@ -25,6 +26,7 @@ import {
   parsePeople,
   parsePersonName,
   parseQuorumPolicy,
+  parseSignedCopyDigest,
   parseTimestamp,
   parseVenue,
   parseVillageCode,
@@ -59,6 +61,8 @@ export type MeetingState = {
   readonly minutesDigest?: string;
   readonly signatories: readonly Attendee[];
   readonly cancellationReason?: string;
+  /** SHA-256 of the scanned, signed paper berita acara, once recorded (only after conclusion). */
+  readonly signedCopyDigest?: string;
 };
 
 export function initialState(): MeetingState {
@@ -112,6 +116,17 @@ function requireScope(actor: Actor, villageCode: string): void {
  * throws `MEETING_NOT_FOUND`, `MEETING_ID_MISMATCH`, `OUTSIDE_SCOPE`, `MEETING_CANCELLED` or `ALREADY_CONCLUDED`.
  */
 function requireLive(state: MeetingState, meetingId: string, actor: Actor): ExistingMeeting {
+  const meeting = requireExisting(state, meetingId, actor);
+  if (meeting.status === 'cancelled') throw conflict('MEETING_CANCELLED', 'The meeting was cancelled.');
+  if (meeting.status === 'concluded') throw conflict('ALREADY_CONCLUDED', 'The meeting has already concluded.');
+  return meeting;
+}
+
+/**
+ * The meeting this command addresses, acted on by an operator of its village, whatever its status: throws
+ * `MEETING_NOT_FOUND`, `MEETING_ID_MISMATCH` or `OUTSIDE_SCOPE`.
+ */
+function requireExisting(state: MeetingState, meetingId: string, actor: Actor): ExistingMeeting {
   if (
     state.status === 'none' ||
     state.meetingId === undefined ||
@@ -133,8 +148,6 @@ function requireLive(state: MeetingState, meetingId: string, actor: Actor): Exis
     chair: state.chair,
   };
   requireScope(actor, meeting.villageCode);
-  if (meeting.status === 'cancelled') throw conflict('MEETING_CANCELLED', 'The meeting was cancelled.');
-  if (meeting.status === 'concluded') throw conflict('ALREADY_CONCLUDED', 'The meeting has already concluded.');
   return meeting;
 }
 
@@ -296,6 +309,28 @@ function cancel({ data, metadata: { actor } }: CancelMeeting, state: MeetingStat
   return [{ type: 'MeetingCancelled', data: { reason } }];
 }
 
+/**
+ * Records the signed copy's digest on a concluded meeting. The same digest again decides nothing (a retried
+ * request); another digest is refused, since correcting a recorded copy is not a feature yet.
+ */
+function recordSignedMinutes({ data, metadata: { actor } }: RecordSignedMinutes, state: MeetingState): MeetingEvent[] {
+  requireVillageOperator(actor);
+  const meetingId = parseMeetingId(data.meetingId);
+  const signedCopyDigest = parseSignedCopyDigest(data.signedCopyDigest);
+  const meeting = requireExisting(state, meetingId, actor);
+  if (meeting.status === 'cancelled') throw conflict('MEETING_CANCELLED', 'The meeting was cancelled.');
+  if (meeting.status !== 'concluded') {
+    throw conflict('MEETING_NOT_CONCLUDED', 'The signed minutes are recorded once the meeting has concluded.', {
+      status: meeting.status,
+    });
+  }
+  if (meeting.signedCopyDigest === signedCopyDigest) return [];
+  if (meeting.signedCopyDigest !== undefined) {
+    throw conflict('SIGNED_COPY_ALREADY_RECORDED', 'Another signed copy of the minutes has already been recorded.');
+  }
+  return [{ type: 'SignedMinutesRecorded', data: { signedCopyDigest } }];
+}
+
 /** Decides what a command on a meeting's stream appends, or throws DomainError. */
 export function decide(command: MeetingCommand, state: MeetingState): MeetingEvent[] {
   switch (command.type) {
@@ -311,6 +346,8 @@ export function decide(command: MeetingCommand, state: MeetingState): MeetingEve
       return conclude(command, state);
     case 'CancelMeeting':
       return cancel(command, state);
+    case 'RecordSignedMinutes':
+      return recordSignedMinutes(command, state);
     default: {
       const _exhaustive: never = command;
       throw new DomainError('invalid', 'UNKNOWN_COMMAND', 'This command is not known for a meeting.');
@@ -347,6 +384,8 @@ export function evolve(state: MeetingState, event: MeetingEvent): MeetingState {
       };
     case 'MeetingCancelled':
       return { ...state, status: 'cancelled', cancellationReason: event.data.reason };
+    case 'SignedMinutesRecorded':
+      return { ...state, signedCopyDigest: event.data.signedCopyDigest };
     default: {
       const _exhaustive: never = event;
       return state;

@@ -100,6 +100,14 @@ const concludeMeeting = (
   data: { meetingId: MEETING, minutesDigest: DIGEST, signatories: SIGNATORIES, ...data },
   metadata: meta(actor),
 });
+const recordSignedMinutes = (
+  actor: Actor = operator,
+  data: Partial<{ meetingId: string; signedCopyDigest: string }> = {},
+): MeetingCommand => ({
+  type: 'RecordSignedMinutes',
+  data: { meetingId: MEETING, signedCopyDigest: SIGNED, ...data },
+  metadata: meta(actor),
+});
 const cancelMeeting = (actor: Actor = operator, reason = 'The hall is flooded'): MeetingCommand => ({
   type: 'CancelMeeting',
   data: { meetingId: MEETING, reason },
@@ -130,6 +138,11 @@ const concluded = (...proposalIds: string[]): MeetingEvent => ({
   },
 });
 const cancelled: MeetingEvent = { type: 'MeetingCancelled', data: { reason: 'Postponed' } };
+const SIGNED = `sha256:${'5e'.repeat(32)}`;
+const signedRecorded = (signedCopyDigest = SIGNED): MeetingEvent => ({
+  type: 'SignedMinutesRecorded',
+  data: { signedCopyDigest },
+});
 
 // Given / when / then ---------------------------------------------------------------------------------------------
 
@@ -138,7 +151,16 @@ const given = (...events: MeetingEvent[]): MeetingState => events.reduce(evolve,
 const withAgenda = () => given(scheduled(), added('p1'), added('p2'));
 /** The same meeting, in session. */
 const inSession = (...more: MeetingEvent[]) => given(scheduled(), added('p1'), added('p2'), opened, ...more);
-const concludedMeeting = () => inSession(decided('p1'), decided('p2'), concluded('p1', 'p2'));
+const concludedEvents = () => [
+  scheduled(),
+  added('p1'),
+  added('p2'),
+  opened,
+  decided('p1'),
+  decided('p2'),
+  concluded('p1', 'p2'),
+];
+const concludedMeeting = () => given(...concludedEvents());
 const cancelledMeeting = () => given(scheduled(), added('p1'), cancelled);
 
 function rejection(state: MeetingState, command: MeetingCommand): DomainError {
@@ -632,6 +654,79 @@ describe('ConcludeMeeting', () => {
   });
 });
 
+describe('RecordSignedMinutes', () => {
+  it('given a concluded meeting, when the operator records the signed copy, then SignedMinutesRecorded', () => {
+    const events = decide(recordSignedMinutes(), concludedMeeting());
+    expect(events).toEqual([{ type: 'SignedMinutesRecorded', data: { signedCopyDigest: SIGNED } }]);
+    expect(events.reduce(evolve, concludedMeeting())).toMatchObject({
+      status: 'concluded',
+      minutesDigest: DIGEST,
+      signedCopyDigest: SIGNED,
+    });
+  });
+
+  it('given the same digest already recorded, then nothing is decided (a retry)', () => {
+    expect(decide(recordSignedMinutes(), given(...concludedEvents(), signedRecorded()))).toEqual([]);
+  });
+
+  it('given another digest already recorded: SIGNED_COPY_ALREADY_RECORDED', () => {
+    expectRejection(
+      given(...concludedEvents(), signedRecorded(`sha256:${'0'.repeat(64)}`)),
+      recordSignedMinutes(),
+      'conflict',
+      'SIGNED_COPY_ALREADY_RECORDED',
+    );
+  });
+
+  it.each([
+    ['scheduled', withAgenda()],
+    ['open', inSession(decided('p1'), decided('p2'))],
+  ])('a %s meeting, not yet concluded: MEETING_NOT_CONCLUDED', (_status, state) => {
+    const error = expectRejection(state, recordSignedMinutes(), 'conflict', 'MEETING_NOT_CONCLUDED');
+    expect(error.details).toEqual({ status: _status });
+  });
+
+  it('a cancelled meeting: MEETING_CANCELLED', () => {
+    expectRejection(cancelledMeeting(), recordSignedMinutes(), 'conflict', 'MEETING_CANCELLED');
+  });
+
+  it('no meeting: MEETING_NOT_FOUND; another meeting: MEETING_ID_MISMATCH', () => {
+    expectRejection(given(), recordSignedMinutes(), 'not_found', 'MEETING_NOT_FOUND');
+    expectRejection(
+      concludedMeeting(),
+      recordSignedMinutes(operator, { meetingId: 'another-meeting' }),
+      'invalid',
+      'MEETING_ID_MISMATCH',
+    );
+  });
+
+  it.each([
+    [admin, 'ADMIN_NOT_IN_WORKFLOW'],
+    [system, 'ADMIN_NOT_IN_WORKFLOW'],
+    [auditor, 'AUDITOR_READ_ONLY'],
+    [verifier, 'VILLAGE_OPERATOR_REQUIRED'],
+    [neighbourOperator, 'OUTSIDE_SCOPE'],
+    [desaOperator, 'OUTSIDE_SCOPE'],
+  ])('rejects %o: %s (forbidden)', (actor, code) => {
+    expectRejection(concludedMeeting(), recordSignedMinutes(actor), 'forbidden', code);
+  });
+
+  it.each([
+    ['uppercase hex', `sha256:${'AB12'.repeat(16)}`],
+    ['no prefix', 'ab12'.repeat(16)],
+    ['63 digits', `sha256:${'a'.repeat(63)}`],
+    ['another algorithm', `sha1:${'a'.repeat(64)}`],
+  ])('a signed copy digest with %s: INVALID_SIGNED_COPY_DIGEST', (_why, signedCopyDigest) => {
+    const error = expectRejection(
+      concludedMeeting(),
+      recordSignedMinutes(operator, { signedCopyDigest }),
+      'invalid',
+      'INVALID_SIGNED_COPY_DIGEST',
+    );
+    expect(error.details).toEqual({ field: 'signedCopyDigest' });
+  });
+});
+
 describe('CancelMeeting', () => {
   it.each([
     ['scheduled', withAgenda()],
@@ -696,6 +791,7 @@ describe('stream and event names', () => {
       'DecisionRecorded',
       'MeetingConcluded',
       'MeetingCancelled',
+      'SignedMinutesRecorded',
     ]);
     expect(isMeetingEventType('DecisionRecorded')).toBe(true);
     expect(isMeetingEventType('UserRegistered')).toBe(false);

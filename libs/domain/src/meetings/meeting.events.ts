@@ -53,9 +53,17 @@ export type MeetingConcluded = DomainEvent<
   }
 >;
 export type MeetingCancelled = DomainEvent<'MeetingCancelled', { readonly reason: string }>;
+/** The digest of the scanned, signed paper berita acara was recorded (after MeetingConcluded, at most once). */
+export type SignedMinutesRecorded = DomainEvent<'SignedMinutesRecorded', { readonly signedCopyDigest: string }>;
 
 export type MeetingEvent =
-  MeetingScheduled | AgendaItemAdded | MeetingOpened | DecisionRecorded | MeetingConcluded | MeetingCancelled;
+  | MeetingScheduled
+  | AgendaItemAdded
+  | MeetingOpened
+  | DecisionRecorded
+  | MeetingConcluded
+  | MeetingCancelled
+  | SignedMinutesRecorded;
 export type MeetingEventType = MeetingEvent['type'];
 
 export const MEETING_EVENT_TYPES = [
@@ -65,6 +73,7 @@ export const MEETING_EVENT_TYPES = [
   'DecisionRecorded',
   'MeetingConcluded',
   'MeetingCancelled',
+  'SignedMinutesRecorded',
 ] as const satisfies readonly MeetingEventType[];
 
 /** Compile-time check that MEETING_EVENT_TYPES lists every event type. */

@@ -119,6 +119,11 @@ export function parseMinutesDigest(input: string): string {
   return parseSha256Digest(input, 'minutesDigest', 'INVALID_MINUTES_DIGEST', 'minutes digest');
 }
 
+/** `sha256:` and 64 lowercase hex digits. Throws `INVALID_SIGNED_COPY_DIGEST`. */
+export function parseSignedCopyDigest(input: string): string {
+  return parseSha256Digest(input, 'signedCopyDigest', 'INVALID_SIGNED_COPY_DIGEST', 'signed copy digest');
+}
+
 /**
  * A list of people with their roles (attendance list or signatories): each name valid and trimmed, each role one of
  * ATTENDEE_ROLES, no person listed twice in the same role (names compared case-insensitively). Throws

@@ -156,6 +156,7 @@ export function describeProjections(harness: StoreHarness): void {
       expect(m!.decisions).toHaveLength(4);
       expect(m!.decisions[0]!.votes).toEqual({ for: 5, against: 0, abstain: 0 });
       expect(m!.minutesDigest).toMatch(/^sha256:/);
+      expect(m!.signedCopyDigest).toBe(`sha256:${'b'.repeat(64)}`);
       expect((await meetings.list({ scopes: [VILLAGE_A], limit: 10 })).items).toHaveLength(1);
       expect((await meetings.list({ scopes: [VILLAGE_B], limit: 10 })).items).toHaveLength(0);
 

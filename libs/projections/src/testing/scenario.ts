@@ -289,6 +289,13 @@ export async function writeScenario(store: EventStore): Promise<Scenario> {
     '2025-02-10T03:00:00.000Z',
     operator,
   );
+  await emit(
+    mt,
+    'SignedMinutesRecorded',
+    { signedCopyDigest: `sha256:${'b'.repeat(64)}` },
+    '2025-02-10T05:00:00.000Z',
+    operator,
+  );
   for (const id of decided) {
     await emit(
       pr(id),

@@ -7,6 +7,7 @@ import {
   type ConcludeMeeting,
   type MeetingCommand,
   type RecordDecision,
+  type RecordSignedMinutes,
   type ScheduleMeeting,
 } from '@muskel/domain';
 import type { ChangeResult } from '../../common/http-conditions';
@@ -36,6 +37,11 @@ export class MeetingCommandsHandler {
 
   cancel(meetingId: string, reason: string, c: CommandContext, rev?: number) {
     return this.run(meetingId, domainCommand<CancelMeeting>('CancelMeeting', { meetingId, reason }, c), c, rev);
+  }
+
+  recordSignedMinutes(meetingId: string, signedCopyDigest: string, c: CommandContext, rev?: number) {
+    const command = domainCommand<RecordSignedMinutes>('RecordSignedMinutes', { meetingId, signedCopyDigest }, c);
+    return this.run(meetingId, command, c, rev);
   }
 
   private async run(

@@ -36,6 +36,7 @@ import {
   ListMeetingsQuery,
   OpenMeetingDto,
   RecordDecisionDto,
+  RecordSignedMinutesDto,
   ScheduleMeetingDto,
 } from './meetings.dto';
 import { OpenMeetingHandler } from './open-meeting/open-meeting.handler';
@@ -192,5 +193,30 @@ export class MeetingsController {
     @Res({ passthrough: true }) response: Response,
   ) {
     return respondChanged(response, await this.commands.cancel(id, body.reason, context, expectedRevision(ifMatch)));
+  }
+
+  /**
+   * Records the digest of the scanned, signed paper berita acara on a concluded meeting: 201 when recorded, 200 when
+   * the same digest was already recorded (a retry), 409 SIGNED_COPY_ALREADY_RECORDED for another digest.
+   */
+  @Post(':id/signed-minutes')
+  @Allow(['VILLAGE_OPERATOR'], OF_MEETING)
+  @ApiHeader(IF_MATCH)
+  @HttpCode(201)
+  async recordSignedMinutes(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: RecordSignedMinutesDto,
+    @Context() context: CommandContext,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const result = await this.commands.recordSignedMinutes(
+      id,
+      body.signedCopyDigest,
+      context,
+      expectedRevision(ifMatch),
+    );
+    if (result.eventIds.length === 0) response.status(200);
+    return respondChanged(response, result);
   }
 }

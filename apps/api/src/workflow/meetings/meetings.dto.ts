@@ -128,6 +128,12 @@ export class ConcludeMeetingDto {
   signatories!: AttendeeDto[];
 }
 
+export class RecordSignedMinutesDto {
+  @ApiProperty({ description: 'SHA-256 of the scanned, signed paper berita acara (the file itself is not sent)' })
+  @Matches(DIGEST, { message: DIGEST_MESSAGE })
+  signedCopyDigest!: string;
+}
+
 export class ListMeetingsQuery extends PageQuery {
   @ApiPropertyOptional()
   @IsOptional()

@@ -156,6 +156,7 @@ export const auditor = {
   'auditor.event.MeetingOpened': 'Musyawarah dibuka',
   'auditor.event.DecisionRecorded': 'Keputusan dicatat',
   'auditor.event.MeetingConcluded': 'Musyawarah selesai',
+  'auditor.event.SignedMinutesRecorded': 'Berita acara bertanda tangan dicatat',
   'auditor.event.MeetingCancelled': 'Musyawarah dibatalkan',
   'auditor.event.BatchOpened': 'Batch dibuka',
   'auditor.event.ProposalIncluded': 'Usulan dimasukkan ke batch',

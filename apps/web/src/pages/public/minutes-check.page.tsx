@@ -1,6 +1,7 @@
 /**
  * Opened from a berita acara's QR code: the meeting's recorded minutes digest (no personal data), compared with the
- * digest printed on the paper when the QR code carried it (`?digest=`).
+ * digest printed on the paper when the QR code carried it (`?digest=`), and the digest of the signed, scanned copy
+ * once the village recorded it.
  */
 import { useEffect, useState } from 'react';
 import { useParams, useSearchParams } from 'react-router';
@@ -15,6 +16,8 @@ interface MinutesCheck {
   scheduledAt: string | null;
   status: string;
   minutesDigest: string | null;
+  /** The scanned, signed paper copy's digest, once the village recorded it. */
+  signedCopyDigest: string | null;
 }
 
 export function MinutesCheckPage() {
@@ -54,6 +57,14 @@ export function MinutesCheckPage() {
             <dd className="hash" style={{ overflowWrap: 'anywhere' }}>
               {check.minutesDigest ?? t('secretary.check.notRecorded')}
             </dd>
+            {check.status === 'CONCLUDED' && (
+              <>
+                <dt>{t('secretary.check.signedCopy')}</dt>
+                <dd className="hash" style={{ overflowWrap: 'anywhere' }}>
+                  {check.signedCopyDigest ?? t('secretary.check.signedCopyNone')}
+                </dd>
+              </>
+            )}
             {printed !== undefined && (
               <>
                 <dt>{t('secretary.check.printed')}</dt>

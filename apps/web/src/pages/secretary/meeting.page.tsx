@@ -1,7 +1,8 @@
 /**
  * `/desa/musyawarah/:id`: one meeting from agenda to signed minutes, on one page that follows its status:
  * build the agenda from waiting proposals, take the attendance and open (the server checks the quorum), record
- * each decision with large controls, download the berita acara and conclude with its digest and signatories.
+ * each decision with large controls, download the berita acara and conclude with its digest and signatories, then
+ * record the digest of the scanned copy signed on paper.
  */
 import { useId, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
@@ -11,6 +12,7 @@ import { ErrorMessage, Field, Loading, Notice, SelectField } from '../../compone
 import { formatDateTime, formatNumber, t, type MessageKey } from '../../i18n';
 import { downloadPdf } from './download';
 import { ScrollTable } from './scroll-table';
+import { SignedMinutesPanel } from './signed-minutes-panel';
 import { shortId, useLoad, type Attendee, type Meeting, type Page, type ProposalItem } from './village';
 
 const DECISIONS = ['APPROVED', 'REJECTED', 'DEFERRED'] as const;
@@ -245,6 +247,8 @@ export function MeetingPage({ village }: { village: string }) {
           )}
         </section>
       )}
+
+      {m.status === 'concluded' && <SignedMinutesPanel meeting={m} onRecorded={meeting.reload} />}
 
       {(m.status === 'scheduled' || m.status === 'open') && (
         <CancelMeeting busy={busy} onCancel={(reason) => act('cancel', { reason })} />

@@ -54,6 +54,10 @@ export interface Meeting {
   minutesDigest?: string;
   signatories: Attendee[];
   cancellationReason?: string;
+  /** SHA-256 of the scanned, signed paper berita acara, once recorded. */
+  signedCopyDigest?: string;
+  /** The meeting's events, oldest first (only what the pages need of them). */
+  history?: { type: string; occurredAt?: string; recordedAt: string }[];
 }
 
 /** A short, readable form of an id (the first group of a UUID). */

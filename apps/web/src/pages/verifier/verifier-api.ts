@@ -168,12 +168,7 @@ export async function fetchAll<T>(path: string, max = 1000): Promise<{ items: T[
   return { items, truncated: cursor !== null };
 }
 
-/** `sha256:<hex>` of a file, computed in the browser (the file itself never leaves the computer). */
-export async function sha256Of(file: Blob): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer());
-  const hex = [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
-  return `sha256:${hex}`;
-}
+export { sha256Of } from '../../files/sha256';
 
 /**
  * Now as an ISO time with Jakarta's offset (`2026-11-23T03:08:00+07:00`). The API reads the local date of a

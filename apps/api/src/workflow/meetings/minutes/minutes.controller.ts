@@ -113,7 +113,7 @@ export class MinutesController {
   }
 }
 
-/** What the berita acara's QR code opens: no personal data, only the meeting's identity and recorded digest. */
+/** What the berita acara's QR code opens: no personal data, only the meeting's identity and recorded digests. */
 @ApiTags('public')
 @Controller('public/meetings')
 export class PublicMinutesController {
@@ -132,6 +132,8 @@ export class PublicMinutesController {
       scheduledAt: state.scheduledAt ?? null,
       status: state.status.toUpperCase(),
       minutesDigest: state.minutesDigest ?? null,
+      /** The scanned, signed paper copy's digest, once the village recorded it. */
+      signedCopyDigest: state.signedCopyDigest ?? null,
     };
   }
 }
