@@ -218,7 +218,7 @@ describe.each([
     }
     expect((await signer.history(100)).length).toBe(before);
     expect((await signer.signNow()).size).toBe(size);
-  });
+  }, 180_000); // the appended events may wait for a transaction elsewhere on the server
 
   it('builds the nodes of a log integrated before audit_nodes existed, at setup', async () => {
     const before = await nodeRows();
@@ -229,11 +229,22 @@ describe.each([
 });
 
 async function appendAndIntegrateMore(store: SqlEventStore, count: number): Promise<void> {
+  let last = '';
   for (let n = 0; n < count; n++) {
-    await store.appendToStream(`proposal-${randomUUID()}`, [event(1000 + n)], { expected: 'no_stream' });
+    const appended = event(1000 + n);
+    last = appended.id!;
+    await store.appendToStream(`proposal-${randomUUID()}`, [appended], { expected: 'no_stream' });
   }
-  const events: RecordedEvent[] = [];
-  for await (const e of store.readAll()) events.push(e);
+  // The log is read below the oldest transaction still open on the server (any test's, in any database): wait
+  // until the new events are readable, or the slices below would take old ones and integrate nothing.
+  let events: RecordedEvent[] = [];
+  for (const deadline = Date.now() + 120_000; ;) {
+    events = [];
+    for await (const e of store.readAll()) events.push(e);
+    if (events.at(-1)?.id === last) break;
+    if (Date.now() > deadline) throw new Error('the appended events did not become readable within 120 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   // Replayed events are skipped by id: only the new ones become leaves.
   await store.withTransaction((tx) => integrate(tx, events.slice(-count - 3, -5)));
   await store.withTransaction((tx) => integrate(tx, events.slice(-8)));
