@@ -18,6 +18,23 @@ function readConfig(): AppConfig | undefined {
   }
 }
 
+/**
+ * BullMQ 5 can close a Redis connection that is still being set up when the process is told to stop right after it
+ * started; the set-up then emits "Connection is closed." on a connection with no listener left, which Node turns
+ * into an unhandled rejection that ends an otherwise clean shutdown with exit code 1. That error alone, and only
+ * once stopping has begun, is not a failure; anything else still ends the process as Node would.
+ */
+function toleratingBullMqCloseAtShutdown(): void {
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.prependListener(signal, () => (stopping = true));
+  const closedDuringShutdown = (reason: unknown) =>
+    stopping && reason instanceof Error && reason.message === 'Connection is closed.';
+  process.on('unhandledRejection', (reason) => {
+    if (closedDuringShutdown(reason)) return;
+    throw reason;
+  });
+}
+
 async function bootstrap(): Promise<void> {
   const config = readConfig();
   if (!config) return;
@@ -34,6 +51,7 @@ async function bootstrap(): Promise<void> {
   configureHttpApp(app, config);
   // SIGTERM/SIGINT: stop taking requests, close the event store, then exit 0 (after the logs are flushed).
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  toleratingBullMqCloseAtShutdown();
 
   try {
     await app.listen(config.PORT);
