@@ -5,20 +5,19 @@
  * Exports and imports run as background jobs followed with a progress bar. Every change names the revision shown
  * (If-Match); when someone else changed the batch meanwhile, the page says so and shows the new state.
  */
-import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, call, downloadFile, query } from '../../api/client';
 import { ErrorMessage, Field, Loading, Notice } from '../../components/ui';
-import { formatDate, formatDateTime, formatNumber, formatPeriod, t, type MessageKey } from '../../i18n';
+import { formatDate, formatDateTime, formatNumber, formatPeriod, t } from '../../i18n';
 import { ScrollRegion } from './scroll-region';
+import { useRevisioned } from './use-revisioned';
 import { HistoryTable } from './history-table';
 import { JobProgress, useJob, useRememberedJob } from './job-progress';
 import { TextArea } from './text-area';
 import {
   fetchAll,
   fieldErrors,
-  ifMatch,
-  isConflict,
   jakartaNowIso,
   jakartaToday,
   label,
@@ -30,52 +29,17 @@ import {
   type ProposalItem,
 } from './verifier-api';
 
-type Outcome = { kind: 'ok' | 'conflict'; text: string };
-
 export function BatchPage() {
   const { id = '' } = useParams();
-  const [batch, setBatch] = useState<BatchDetail>();
-  const [loadError, setLoadError] = useState<unknown>();
-  const [outcome, setOutcome] = useState<Outcome>();
-  const [busy, setBusy] = useState<string>();
-  const [errors, setErrors] = useState<Record<string, unknown>>({});
-
-  const reload = useCallback(async () => {
-    try {
-      setBatch(await api.get<BatchDetail>(`/batches/${encodeURIComponent(id)}`));
-      setLoadError(undefined);
-    } catch (error) {
-      setLoadError(error);
-    }
-  }, [id]);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
-
-  /** Sends one change of the batch on the revision shown; true when it was applied. */
-  const act = async (name: string, path: string, body: unknown, done: MessageKey): Promise<boolean> => {
-    if (!batch) return false;
-    setBusy(name);
-    setOutcome(undefined);
-    setErrors((all) => ({ ...all, [name]: undefined }));
-    try {
-      await api.post(`/batches/${batch.batchId}/${path}`, body, ifMatch(batch.revision));
-      setOutcome({ kind: 'ok', text: t(done) });
-      await reload();
-      return true;
-    } catch (error) {
-      if (isConflict(error)) {
-        setOutcome({ kind: 'conflict', text: t('verifier.conflict') });
-        await reload();
-      } else {
-        setErrors((all) => ({ ...all, [name]: error }));
-      }
-      return false;
-    } finally {
-      setBusy(undefined);
-    }
-  };
+  const {
+    resource: batch,
+    loadError,
+    outcome,
+    busy,
+    errors,
+    reload,
+    act,
+  } = useRevisioned<BatchDetail>(`/batches/${encodeURIComponent(id)}`);
 
   if (!batch) {
     return (

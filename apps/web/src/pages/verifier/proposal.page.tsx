@@ -5,17 +5,17 @@
  * Every change names the revision it was made on (If-Match): when someone else changed the proposal meanwhile, the
  * page says so and shows the new state.
  */
-import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
-import { api } from '../../api/client';
 import { ErrorMessage, Field, Loading, Notice, SelectField } from '../../components/ui';
-import { formatDate, formatDateTime, hasMessage, jakartaLocalToIso, t, type MessageKey } from '../../i18n';
+import { formatDate, formatDateTime, hasMessage, jakartaLocalToIso, t } from '../../i18n';
 import { ScrollRegion } from './scroll-region';
+import { useRevisioned } from './use-revisioned';
 import { FIELD_VISIT_OUTCOMES } from '@muskel/domain';
 import { EvidenceList } from './evidence-files';
 import { HistoryTable } from './history-table';
 import { TextArea } from './text-area';
-import { fieldErrors, ifMatch, isConflict, label, type Member, type ProposalDetail } from './verifier-api';
+import { fieldErrors, label, type Member, type ProposalDetail } from './verifier-api';
 
 /** A removal reason in words (the public board's catalogue names them), or its code when unknown. */
 const reasonLabel = (code: string) => {
@@ -27,55 +27,19 @@ const reasonLabel = (code: string) => {
 const VISIT_STATUSES = ['WAITING', 'TABLED', 'APPROVED', 'RETURNED'];
 const KINDS_NEEDING_VISIT = ['ADD', 'RELOCATE'];
 
-type Outcome = { kind: 'ok' | 'conflict'; text: string };
-
 /** Now on the Jakarta wall clock, as a datetime-local value. */
 const jakartaNow = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 16);
 
 export function ProposalPage() {
   const { id = '' } = useParams();
-  const [detail, setDetail] = useState<ProposalDetail>();
-  const [loadError, setLoadError] = useState<unknown>();
-  const [outcome, setOutcome] = useState<Outcome>();
-  const [busy, setBusy] = useState<string>();
-  const [errors, setErrors] = useState<Record<string, unknown>>({});
-
-  const reload = useCallback(async () => {
-    try {
-      setDetail(await api.get<ProposalDetail>(`/proposals/${encodeURIComponent(id)}`));
-      setLoadError(undefined);
-    } catch (error) {
-      setLoadError(error);
-    }
-  }, [id]);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
-
-  /** Sends one change on the revision shown; true when it was applied. */
-  const act = async (name: string, path: string, body: unknown, done: MessageKey): Promise<boolean> => {
-    if (!detail) return false;
-    setBusy(name);
-    setOutcome(undefined);
-    setErrors((all) => ({ ...all, [name]: undefined }));
-    try {
-      await api.post(`/proposals/${detail.proposalId}/${path}`, body, ifMatch(detail.revision));
-      setOutcome({ kind: 'ok', text: t(done) });
-      await reload();
-      return true;
-    } catch (error) {
-      if (isConflict(error)) {
-        setOutcome({ kind: 'conflict', text: t('verifier.conflict') });
-        await reload();
-      } else {
-        setErrors((all) => ({ ...all, [name]: error }));
-      }
-      return false;
-    } finally {
-      setBusy(undefined);
-    }
-  };
+  const {
+    resource: detail,
+    loadError,
+    outcome,
+    busy,
+    errors,
+    act,
+  } = useRevisioned<ProposalDetail>(`/proposals/${encodeURIComponent(id)}`);
 
   if (!detail) {
     return (
