@@ -9,10 +9,14 @@ import { createGzip } from 'node:zlib';
 import { pack as tarPack, type Pack } from 'tar-stream';
 import { parseCheckpoint, parseNote } from '@muskel/audit';
 import { type StoredCheckpoint, toCheckpoint } from './audit-log';
-import { type SqlRunner, toBuffer, toDate, toSafeInteger, toText } from './sql';
+import { type SqlRunner, toDate, toSafeInteger, toText } from './sql';
 
-/** Names the archive's layout; a verifier refuses a format it does not know. */
-export const EXPORT_FORMAT = 'muskel-audit-export/1';
+/**
+ * Names the archive's layout; a verifier refuses a format it does not know. Format 2: each line of a leaves part is
+ * the leaf's record itself, the exact bytes hashed into the tree (format 1 wrapped it in a JSON string beside its
+ * seq, event id and leaf hash, all inside the record or computed from it: unwrapping was a third of verifying).
+ */
+export const EXPORT_FORMAT = 'muskel-audit-export/2';
 
 /**
  * Tar needs each entry's size before its bytes, so a JSON Lines file cannot be streamed into the archive as it is
@@ -49,14 +53,14 @@ export interface ExportManifest {
   created: string;
 }
 
-/** One line of `leaves-*.jsonl`. */
+/**
+ * One line of `leaves-*.jsonl` parsed: the leaf's record (RFC 8785 canonical JSON, so never a raw newline). The
+ * line's UTF-8 bytes are the leaf: its hash is SHA-256(0x00 || line).
+ */
 export interface ExportedLeaf {
   seq: number;
   eventId: string;
-  /** Base64 leaf hash as stored. */
-  leafHash: string;
-  /** The leaf's exact bytes (canonical JSON text). */
-  record: string;
+  [field: string]: unknown;
 }
 
 /** One line of `events-*.jsonl`: the stored event, as stored. */
@@ -169,7 +173,11 @@ class PartWriter {
   constructor(private readonly maxLines: number) {}
 
   add(value: unknown): void {
-    const line = `${JSON.stringify(value)}\n`;
+    this.addLine(JSON.stringify(value));
+  }
+
+  addLine(text: string): void {
+    const line = `${text}\n`;
     this.lines.push(line);
     this.bytes += Buffer.byteLength(line, 'utf8');
   }
@@ -240,7 +248,7 @@ async function writeArchive(
   };
   for (let from = 0; ;) {
     const rows = await sql.query(
-      'SELECT seq, event_id, leaf_hash, record FROM audit_leaves WHERE seq >= $1 AND seq < $2 ORDER BY seq LIMIT $3',
+      'SELECT seq, event_id, record FROM audit_leaves WHERE seq >= $1 AND seq < $2 ORDER BY seq LIMIT $3',
       [from, manifest.size, PAGE],
     );
     const stored = options.events
@@ -251,12 +259,7 @@ async function writeArchive(
       : undefined;
     for (const row of rows) {
       const eventId = toText(row.event_id);
-      leaves.add({
-        seq: toSafeInteger(row.seq),
-        eventId,
-        leafHash: toBuffer(row.leaf_hash).toString('base64'),
-        record: toText(row.record),
-      } satisfies ExportedLeaf);
+      leaves.addLine(toText(row.record));
       // A leaf whose event is gone gets no line: the verifier reports it missing.
       const event = stored?.get(eventId);
       if (event) events.add(event);

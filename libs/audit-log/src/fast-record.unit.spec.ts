@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { canonicalize, leafHash } from '@muskel/audit';
 import type { RecordedEvent } from '@muskel/event-store';
 import { LeafTextBuilder, fastCanonicalize, leafHashOfText } from './fast-record';
@@ -114,5 +115,49 @@ describe('fast leaf texts', () => {
     for (const text of ['', '{"a":1}', 'é 😀 \u0000 end', 'x'.repeat(5000)]) {
       expect(leafHashOfText(text).equals(leafHash(Buffer.from(text, 'utf8')))).toBe(true);
     }
+  });
+
+  it('writes what canonicalize writes, or fails where it fails, with keys in order or not (fast-check)', () => {
+    /** A copy whose objects get their keys in code-unit order: the values the native path takes. */
+    const ordered = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(ordered);
+      if (value === null || typeof value !== 'object') return value;
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(value).sort()) {
+        const member = ordered((value as Record<string, unknown>)[key]);
+        Object.defineProperty(out, key, { value: member, enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    };
+    const outcome = (write: () => string): string => {
+      try {
+        return write();
+      } catch {
+        return 'refused';
+      }
+    };
+    const strings = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom('\ud800', 'a\udc00b', '\\ud83d', '10', '9', '__proto__', 'constructor', 'toString'),
+    );
+    const values = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        strings,
+        fc.double(),
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.dictionary(strings, tie('value'), { maxKeys: 5 }),
+      ),
+    })).value;
+    fc.assert(
+      fc.property(values, fc.boolean(), (value, sort) => {
+        const input = sort ? ordered(value) : value;
+        expect(outcome(() => fastCanonicalize(input))).toBe(outcome(() => canonicalize(input as never)));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

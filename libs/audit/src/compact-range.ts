@@ -48,6 +48,27 @@ export class CompactRange {
     this.treeSize += 1;
   }
 
+  /**
+   * Appends the root of a perfect subtree of `leaves` leaves (a power of two) at once, as if its leaves were
+   * appended one by one; the tree's size must be a multiple of `leaves` (the subtree is aligned). A verifier that
+   * hashes ranges of leaves elsewhere (other threads) then merges O(log n) nodes here instead of about one per leaf.
+   */
+  appendSubtree(root: Uint8Array, leaves: number): void {
+    if (root.length !== HASH_SIZE) throw new RangeError('subtree root must be 32 bytes');
+    if (!Number.isSafeInteger(leaves) || leaves < 1 || (leaves & (leaves - 1)) !== 0 || leaves > 2 ** 30) {
+      throw new RangeError(`a subtree of ${leaves} leaves is not a perfect one`);
+    }
+    if (this.treeSize % leaves !== 0) throw new RangeError(`size ${this.treeSize} is not aligned to ${leaves} leaves`);
+    if (this.treeSize > Number.MAX_SAFE_INTEGER - leaves) throw new RangeError('tree is full');
+    let merged: Buffer = Buffer.from(root);
+    // The stack's smallest subtrees are on top: one merge per trailing one bit above the subtree's level.
+    for (let n = this.treeSize / leaves; n % 2 === 1; n = Math.floor(n / 2)) {
+      merged = nodeHash(this.hashes.pop() as Buffer, merged);
+    }
+    this.hashes.push(merged);
+    this.treeSize += leaves;
+  }
+
   /** MTH of the first `size` leaves: folds the subtree roots from the right. */
   root(): Buffer {
     const last = this.hashes.at(-1);

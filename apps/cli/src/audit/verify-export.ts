@@ -21,9 +21,16 @@ import {
   PART_PATTERN,
   VERIFIER_KEY_FILE,
   eventDigest,
-  leafHashTextOfText,
+  leafHashOfText,
 } from '@muskel/audit-log';
 import type { AuditIo } from './audit-commands';
+import {
+  type LeafBlockResult,
+  LeafWorkers,
+  type ScannedLeaf,
+  defaultVerifyThreads,
+  scanLeafRecord,
+} from './leaf-workers';
 import {
   type AuditPolicy,
   type Failure,
@@ -62,6 +69,19 @@ export interface ExportReport {
   /** Failures beyond MAX_FAILURES, not listed. */
   failuresOmitted: number;
 }
+
+export interface VerifyExportOptions {
+  /** Threads that check leaves lines; 1 checks them on this thread. Default: one per available core. */
+  threads?: number;
+  /** Leaves parts smaller than this are checked on this thread (starting workers costs more than they save). */
+  parallelFromBytes?: number;
+  /** Bytes of lines per block handed to a worker (tests make it small). */
+  blockBytes?: number;
+}
+
+/** About 2,000 leaves: below this a part is checked faster than workers start. */
+const PARALLEL_FROM_BYTES = 1024 * 1024;
+const HASH_BYTES = 32;
 
 /** The archive cannot be read as an export at all: a usage problem (exit 2), not a verdict on the log. */
 export class ExportInputError extends Error {}
@@ -109,29 +129,15 @@ async function* lines(entry: AsyncIterable<unknown>): AsyncGenerator<string[]> {
 /** ES2024, in Node 20 already; the project's `lib` is older. */
 type WellFormedCheck = string & { isWellFormed(): boolean };
 
-/**
- * A leaf's hash and, when its record is canonical JSON, the parsed record: the record is parsed once for both the
- * canonical check and its fields. Exactly `leafHash` and `isCanonicalJson` of the record's UTF-8 bytes.
- */
-function checkRecord(record: string): {
-  hash: Buffer;
-  /** `hash` in base64. */
-  hashText: string;
-  canonical: { value: JsonValue } | undefined;
-} {
-  // A well-formed string is its UTF-8 bytes decoded again, so text and bytes say the same; a lone surrogate is
-  // encoded as U+FFFD, and such a record takes the byte path, exactly as before.
-  if ((record as WellFormedCheck).isWellFormed()) {
-    const hashText = leafHashTextOfText(record);
-    return { hash: Buffer.from(hashText, 'base64'), hashText, canonical: parseCanonicalJson(record) };
-  }
+const isWellFormed = (text: string): boolean => (text as WellFormedCheck).isWellFormed();
+
+/** The parsed record when `record`'s UTF-8 bytes are canonical JSON: exactly `isCanonicalJson`, parsing once. */
+function canonicalOf(record: string): { value: JsonValue } | undefined {
+  // A well-formed string is its UTF-8 bytes decoded again, so text and bytes say the same. (Bytes that are not
+  // UTF-8 were decoded as U+FFFD: they hash to something the log never signed, and the root check fails.)
+  if (isWellFormed(record)) return parseCanonicalJson(record);
   const bytes = Buffer.from(record, 'utf8');
-  const hash = leafHash(bytes);
-  return {
-    hash,
-    hashText: hash.toString('base64'),
-    canonical: isCanonicalJson(bytes) ? { value: JSON.parse(record) as JsonValue } : undefined,
-  };
+  return isCanonicalJson(bytes) ? { value: JSON.parse(record) as JsonValue } : undefined;
 }
 
 /** Reads an entry to its end without keeping it. */
@@ -161,7 +167,11 @@ export async function verifyExport(
   input: Readable,
   policy: AuditPolicy,
   saved: readonly SavedCheckpoint[] = [],
+  options: VerifyExportOptions = {},
 ): Promise<ExportReport> {
+  const threads = options.threads ?? defaultVerifyThreads();
+  const parallelFromBytes = options.parallelFromBytes ?? PARALLEL_FROM_BYTES;
+  let workers: LeafWorkers | undefined;
   const report: ExportReport = {
     ok: false,
     format: null,
@@ -188,6 +198,8 @@ export async function verifyExport(
   }
 
   let manifestSeen = false;
+  /** The manifest announces the stored events: each leaf's must then be found. */
+  let withEvents = false;
   let cutNote: string | undefined;
   let cut: { size: number; root: Buffer } | undefined;
   let lastCheckpointNote: string | undefined;
@@ -246,6 +258,7 @@ export async function verifyExport(
         report.origin = typeof manifest.origin === 'string' ? manifest.origin : null;
         const counts = isObject(manifest.counts) ? manifest.counts : {};
         report.events = counts.events === null || counts.events === undefined ? null : 0;
+        withEvents = report.events !== null;
         continue;
       }
       if (!manifestSeen) throw new ExportInputError(`the archive does not start with ${MANIFEST_FILE}`);
@@ -336,68 +349,120 @@ export async function verifyExport(
         if (n !== expectedPart) fail('ARCHIVE_MISMATCH', `part ${n} where part ${expectedPart} was due`, name);
         expectedPart = n + 1;
         openPart = { n, expected: new Map(), seen: new Set() };
+        const part = openPart;
         let line = 0;
-        for await (const batch of lines(entry))
-          for (const raw of batch) {
-            line += 1;
-            const index = report.leaves;
-            report.leaves += 1;
-            const value = parseLine(raw);
-            if (!isObject(value) || typeof value.record !== 'string' || typeof value.leafHash !== 'string') {
-              fail('MALFORMED_INPUT', 'not a leaf line ({seq, eventId, leafHash, record})', leafAt(name, line, index));
-              continue;
-            }
-            const { hash, hashText, canonical } = checkRecord(value.record);
-            // The tree grows from the record itself: what the leaf says is what gets compared with the signatures.
-            tree.append(hash);
-            // Reported where the shift between seq and index changes: a gap or an insertion shifts every later leaf
-            // alike and is one finding, not thousands.
-            const shift = typeof value.seq === 'number' ? value.seq - index : Number.NaN;
-            if (shift !== 0 && shift !== seqShift) {
-              fail(
-                'INDEX_MISMATCH',
-                `leaf index ${index} holds seq ${JSON.stringify(value.seq)}: a leaf is missing, added or moved here`,
-                leafAt(name, line, index),
-              );
-            }
-            seqShift = shift;
-            // The one strict base64 text of these 32 bytes, so the same as decoding the stated hash strictly.
-            if (value.leafHash !== hashText) {
-              fail('LEAF_HASH_MISMATCH', 'the record does not hash to the stated leaf hash', leafAt(name, line, index));
-            }
-            if (!canonical) {
-              fail('NOT_CANONICAL', 'the record is not RFC 8785 canonical JSON', leafAt(name, line, index));
-            } else {
-              const record = canonical.value;
-              if (!isObject(record))
-                fail('MALFORMED_INPUT', 'the record is not a JSON object', leafAt(name, line, index));
-              else {
-                if (record.seq !== value.seq) {
-                  fail(
-                    'INDEX_MISMATCH',
-                    `the record says seq ${JSON.stringify(record.seq)}, its line another`,
-                    leafAt(name, line, index),
-                  );
-                }
-                if (record.eventId !== value.eventId || typeof record.eventId !== 'string') {
-                  fail('EVENT_ID_MISMATCH', "the record's eventId is not the line's", leafAt(name, line, index));
-                } else {
-                  openPart.expected.set(record.eventId, {
-                    index,
-                    type: record.type,
-                    stream: record.stream,
-                    revision: record.revision,
-                    digest: record.digest,
-                  });
-                }
-              }
-            }
-            checkTargets();
+        // Reported where the shift between seq and index changes: a gap or an insertion shifts every later leaf
+        // alike and is one finding, not thousands.
+        const placed = (seq: unknown, index: number): void => {
+          const shift = typeof seq === 'number' ? seq - index : Number.NaN;
+          if (shift !== 0 && shift !== seqShift) {
+            fail(
+              'INDEX_MISMATCH',
+              `leaf index ${index} holds seq ${JSON.stringify(seq)}: a leaf is missing, added or moved here`,
+              leafAt(name, line, index),
+            );
           }
+          seqShift = shift;
+        };
+        /**
+         * A line's checks once its hash is in the tree: its place (seq), and its event expected when the archive
+         * has events. `found` for a record of the common shape already known canonical; otherwise every finding
+         * about the line is made here, by the reference check.
+         */
+        const checkLine = (raw: string, found: ScannedLeaf | undefined): void => {
+          line += 1;
+          const index = report.leaves;
+          report.leaves += 1;
+          if (found) {
+            placed(found.seq, index);
+            if (withEvents) {
+              const { eventId, type, stream, revision, digest } = found;
+              part.expected.set(eventId, { index, type, stream, revision, digest });
+            }
+            return;
+          }
+          const canonical = canonicalOf(raw);
+          const record = canonical ? canonical.value : parseLine(raw);
+          // A line that is no record has no seq to place: the lines around it say whether one is missing.
+          if (isObject(record)) placed(record.seq, index);
+          if (record === undefined) {
+            fail('MALFORMED_INPUT', 'the line is not JSON (a leaf record)', leafAt(name, line, index));
+          } else if (!canonical) {
+            fail('NOT_CANONICAL', 'the record is not RFC 8785 canonical JSON', leafAt(name, line, index));
+          } else if (!isObject(record)) {
+            fail('MALFORMED_INPUT', 'the record is not a JSON object', leafAt(name, line, index));
+          } else if (typeof record.eventId !== 'string') {
+            fail('MALFORMED_INPUT', 'the record names no event (eventId)', leafAt(name, line, index));
+          } else if (withEvents) {
+            part.expected.set(record.eventId, {
+              index,
+              type: record.type,
+              stream: record.stream,
+              revision: record.revision,
+              digest: record.digest,
+            });
+          }
+        };
+        /**
+         * A block the workers checked and hashed. Its subtrees go into the tree at once unless a signed size falls
+         * inside the block, where the root must be compared after that very leaf: then leaf by leaf, as on one thread.
+         */
+        const takeBlock = (block: LeafBlockResult): void => {
+          if (block.start !== report.leaves) throw new Error('verification blocks came back out of order');
+          const end = block.start + block.count;
+          const target = targets[nextTarget];
+          const whole = !(target && target.size > block.start && target.size < end);
+          if (whole) {
+            for (const [k, size] of block.sizes.entries()) {
+              tree.appendSubtree(block.roots.subarray(k * HASH_BYTES, (k + 1) * HASH_BYTES), size);
+            }
+          }
+          let other = 0;
+          let field = 0;
+          for (let i = 0; i < block.count; i++) {
+            if (!whole) tree.append(block.hashes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES));
+            if (block.ok[i] !== 1) checkLine(block.others[other++]!, undefined);
+            else if (!withEvents) checkLine('', { seq: block.seqs[i]!, eventId: '' });
+            else {
+              const f = block.fields;
+              checkLine('', {
+                seq: block.seqs[i]!,
+                eventId: f[field] as string,
+                type: f[field + 1],
+                stream: f[field + 2],
+                revision: f[field + 3],
+                digest: f[field + 4],
+              });
+              field += 5;
+            }
+            if (!whole) checkTargets();
+          }
+          if (whole) checkTargets();
+        };
+        if (threads > 1 && entry.header.size !== undefined && entry.header.size >= parallelFromBytes) {
+          workers ??= new LeafWorkers(threads, options.blockBytes);
+          workers.startPart(report.leaves);
+          for await (const chunk of entry)
+            for await (const block of workers.push(chunk as Buffer, MAX_LINE_BYTES, withEvents)) takeBlock(block);
+          for await (const block of workers.end(withEvents)) takeBlock(block);
+        } else {
+          for await (const batch of lines(entry))
+            for (const raw of batch) {
+              const found = scanLeafRecord(raw);
+              // The tree grows from the line itself: what the leaf says is what gets compared with the signatures.
+              tree.append(isWellFormed(raw) ? leafHashOfText(raw) : leafHash(Buffer.from(raw, 'utf8')));
+              checkLine(raw, found);
+              checkTargets();
+            }
+        }
         continue;
       }
       // events
-      if (report.events === null) report.events = 0;
+      if (!withEvents) {
+        fail('ARCHIVE_MISMATCH', `${MANIFEST_FILE} announces no events, yet the archive has this part`, name);
+        await drain(entry);
+        continue;
+      }
       if (!openPart || openPart.n !== n) {
         fail('ARCHIVE_MISMATCH', `events part ${n} does not follow leaves part ${n}`, name);
         await drain(entry);
@@ -408,7 +473,7 @@ export async function verifyExport(
       for await (const batch of lines(entry))
         for (const raw of batch) {
           line += 1;
-          report.events += 1;
+          report.events = (report.events ?? 0) + 1;
           const value = parseLine(raw);
           if (!isObject(value) || typeof value.id !== 'string') {
             fail(
@@ -456,6 +521,8 @@ export async function verifyExport(
   } catch (error) {
     if (error instanceof ExportInputError) throw error;
     throw new ExportInputError(`the archive cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    await workers?.close();
   }
   closeEvents();
   if (!manifestSeen) throw new ExportInputError(`the archive has no ${MANIFEST_FILE}`);
@@ -541,9 +608,13 @@ function readFile(file: string): string {
 export async function runVerifyExport(
   io: AuditIo,
   archiveFile: string,
-  options: { policy: string; checkpoint?: string[] },
+  options: { policy: string; checkpoint?: string[]; threads?: string },
 ): Promise<number> {
   try {
+    const threads = options.threads === undefined ? undefined : Number(options.threads);
+    if (threads !== undefined && !(Number.isSafeInteger(threads) && threads >= 1 && threads <= 256)) {
+      throw new ExportInputError(`--threads must be a whole number from 1 to 256, not ${options.threads}`);
+    }
     const policy = parsePolicy(parseJson(readFile(options.policy), options.policy));
     if (!policy.ok) throw new ExportInputError(`${options.policy}: ${policy.failure.where}: ${policy.failure.what}`);
     const saved = (options.checkpoint ?? []).map((file) => {
@@ -551,7 +622,7 @@ export async function runVerifyExport(
       if (!read.ok) throw new ExportInputError(`${file}: ${read.failure.what}`);
       return { note: read.note, label: `saved checkpoint ${file}` };
     });
-    const report = await verifyExport(openArchive(archiveFile), policy.policy, saved);
+    const report = await verifyExport(openArchive(archiveFile), policy.policy, saved, { threads });
     io.stdout(JSON.stringify({ archive: archiveFile, ...report }, null, 2));
     const [first] = report.failures;
     if (!first) return 0;
@@ -580,7 +651,8 @@ export function registerVerifyExport(audit: Command, io: AuditIo): void {
       'a checkpoint you saved earlier (raw note or API JSON); the archive must agree with it (repeatable)',
       (value: string, previous: string[] = []) => [...previous, value],
     )
-    .action(async (archive: string, options: { policy: string; checkpoint?: string[] }) => {
+    .option('--threads <n>', 'threads that check the leaves of large archives (default: one per core)')
+    .action(async (archive: string, options: { policy: string; checkpoint?: string[]; threads?: string }) => {
       let code: number;
       try {
         code = await runVerifyExport(io, archive, options);
