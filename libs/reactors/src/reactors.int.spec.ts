@@ -227,7 +227,7 @@ function describeReactors(factory: () => StoreFactory): void {
     await store.withTransaction((tx) => meetingReactor.apply(concluded!, tx));
     expect(await countEvents(store)).toBe(afterFirst);
 
-    await catchUpReactors(store, reactors);
+    await catchUpReactors(store, reactors, CATCH_UP);
     for (const proposalId of approved) expect((await state(proposalId)).status).toBe('APPROVED');
     expect((await state(P.rejected)).status).toBe('REJECTED_BY_VILLAGE');
     expect((await state(P.deferred)).status).toBe('WAITING');
@@ -253,7 +253,7 @@ function describeReactors(factory: () => StoreFactory): void {
       { regencyCode: REGENCY, period: '2026-11', date: '2026-11-20' },
       approved,
     );
-    await catchUpReactors(store, reactors);
+    await catchUpReactors(store, reactors, CATCH_UP);
     for (const proposalId of approved) expect((await state(proposalId)).status).toBe('SENT');
 
     await workflow.recordResults(
@@ -266,7 +266,7 @@ function describeReactors(factory: () => StoreFactory): void {
           : { proposalId, outcome: 'ACCEPTED' as const, decreeRef: 'SK-3515/2026/11' },
       ),
     );
-    await catchUpReactors(store, reactors);
+    await catchUpReactors(store, reactors, CATCH_UP);
     const accepted = approved.filter((proposalId) => proposalId !== P.refusedByPusdatin);
     for (const proposalId of accepted) expect((await state(proposalId)).status).toBe('ACCEPTED');
     expect(await state(P.refusedByPusdatin)).toMatchObject({ status: 'REJECTED', rejectionStage: 'PUSDATIN' });
@@ -293,11 +293,16 @@ function describeReactors(factory: () => StoreFactory): void {
     // Replaying every reactor from the start appends nothing.
     const before = await countEvents(store);
     await resetReactorCheckpoints(store, REACTOR_NAMES);
-    await catchUpReactors(store, reactors);
+    await catchUpReactors(store, reactors, CATCH_UP);
     expect(await countEvents(store)).toBe(before);
     expect(await listReactorFailures(store)).toHaveLength(1);
-  }, 120_000);
+  }, 400_000);
 }
 
+/**
+ * The log is read below the oldest transaction open anywhere on the server: while other suites run beside this one
+ * on the same PostgreSQL, a catch-up can wait far longer than on a quiet machine.
+ */
+const CATCH_UP = { timeoutMs: 90_000 };
 describe('reactors on PGlite', () => describeReactors(pgliteFactory));
 describe('reactors on PostgreSQL', () => describeReactors(postgresFactory));

@@ -1,6 +1,6 @@
 import { Inject, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { BullModule, getQueueToken } from '@nestjs/bullmq';
+import { BullModule, type WorkerHost, getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { CommandPipeline, ProjectionRunner } from '@muskel/application';
 import { AppConfig } from '@muskel/config';
@@ -17,8 +17,10 @@ import { SQL_DATABASE } from '@muskel/nest-event-store';
 import { IdentityCheckProcessor } from './identity-check.processor';
 import { jobsPrefix, redactedRedisUrl } from './job-prefix';
 import { MonthlyCycleModule } from './monthly-cycle/monthly-cycle.module';
+import { MonthlyCycleProcessor } from './monthly-cycle/monthly-cycle.processor';
 import { ReconcileProcessor } from './reconcile.processor';
 import { ReferenceMatchingModule } from './reference-matching/reference-matching.module';
+import { ReferenceMatchingProcessor } from './reference-matching/reference-matching.processor';
 import { RedisStatus } from './redis-status';
 import { SIKS_NG_JOB_PROVIDERS } from './siks-export/siks-export.providers';
 
@@ -50,6 +52,15 @@ class JobsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   ) {}
 
   onApplicationBootstrap(): void {
+    // The queues Nest registered and the workers without an 'error' handler of their own: BullMQ prints an error
+    // nobody listens to on stderr (seen when a stop right after start closes a connection still being set up:
+    // "Connection is closed.").
+    const failed = (error: Error) => this.redis.failed(error);
+    for (const name of Object.values(QUEUES))
+      this.modules.get<Queue>(getQueueToken(name), { strict: false }).on('error', failed);
+    for (const type of [ReconcileProcessor, MonthlyCycleProcessor, ReferenceMatchingProcessor]) {
+      this.modules.get<WorkerHost>(type, { strict: false }).worker.on('error', failed);
+    }
     this.dispatcher.start();
     const reconcileQueue = this.sink.queue(QUEUES.reconcile);
     const declare = () =>
