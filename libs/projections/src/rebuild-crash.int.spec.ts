@@ -20,7 +20,7 @@ describe('rebuild after a crash (PostgreSQL, child process)', () => {
   beforeAll(async () => {
     store = await harness.fresh();
     await writeHouseholdEvents(store, EVENTS);
-  }, 120_000);
+  }, 300_000); // the events must also become readable (see writeHouseholdEvents)
   afterAll(() => harness.dispose());
 
   it('finishes an interrupted rebuild with the same rows as a clean one', async () => {

@@ -50,12 +50,12 @@ describe('Redis unreachable', () => {
     const flagged = await eventually(async () => {
       const proposal = await proposalView(app, token, id);
       return proposal.openFlags.length > 0 ? proposal : undefined;
-    }, 30_000);
+    }, 60_000); // reconnect, enqueue, check, append, project: each waits its turn on a loaded CI
     expect(flagged.openFlags.map((flag) => flag.code)).toEqual(['NIK_IN_REGISTRY']);
     await eventually(
       async () => ((await request(app.server).get('/health')).status === 200 ? true : undefined),
       10_000,
     );
     expect(app.logs.lines.some((line) => line.includes('answers again'))).toBe(true);
-  }, 90_000);
+  }, 150_000);
 });

@@ -147,4 +147,21 @@ export async function writeHouseholdEvents(store: SqlEventStore, total: number):
     if (rows.length >= chunk) await flush();
   }
   if (rows.length > 0) await flush();
+  await untilReadable(store, total);
+}
+
+/**
+ * The log is read below the oldest transaction open on the server: while another suite holds one from before these
+ * inserts, a rebuild would find a shorter log and finish early. Returns once `total` events are readable.
+ */
+async function untilReadable(store: SqlEventStore, total: number, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [row] = await store.executor.query<{ n: string }>(
+      'SELECT count(*)::text AS n FROM es_events WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())',
+    );
+    if (Number(row?.n) >= total) return;
+    if (Date.now() > deadline) throw new Error(`fewer than ${total} events readable after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
