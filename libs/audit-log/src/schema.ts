@@ -22,8 +22,15 @@ export async function setupAuditLogTables(sql: SqlRunner): Promise<void> {
     id smallint PRIMARY KEY CHECK (id = 1),
     size bigint NOT NULL CHECK (size >= 0),
     frontier bytea NOT NULL)`);
-  // The furthest event (store position) any leaf was made from: pages after it need no look-up of leaves.
-  await sql.query('ALTER TABLE audit_tree ADD COLUMN IF NOT EXISTS last_position text');
+  // The furthest event (store position) any leaf was made from: pages after it need no look-up of leaves. Added
+  // only where missing: ALTER TABLE would lock the tree row's table at every start, against a running integrator.
+  await sql.query(`DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                    WHERE table_schema = current_schema() AND table_name = 'audit_tree'
+                      AND column_name = 'last_position') THEN
+      ALTER TABLE audit_tree ADD COLUMN IF NOT EXISTS last_position text;
+    END IF;
+  END $$`);
   await sql.query(`INSERT INTO audit_tree (id, size, frontier) VALUES (1, 0, $1) ON CONFLICT (id) DO NOTHING`, [
     Buffer.alloc(0),
   ]);
