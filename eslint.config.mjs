@@ -53,6 +53,42 @@ const domainBlocks = [
   ),
 ];
 
+/**
+ * The event log belongs to the store: outside libs/event-store it is read through the port (EventStore,
+ * StoreTransaction), never in SQL, so that the service runs on KurrentDB as on PostgreSQL. The files listed below
+ * still read es_events in SQL and are the remaining work of the KurrentDB deployment (issue 7); the list only
+ * shrinks. Tests and test helpers may look at the SQL store's tables.
+ */
+const SQL_LOG_READERS_LEFT = [
+  'apps/api/src/metrics/metrics.service.ts',
+  'libs/audit-log/src/export.ts',
+  'libs/personal-data/src/erasure.ts',
+  'libs/personal-data/src/personal-data-codec.ts',
+  'libs/projections/src/queries/registry.queries.ts',
+  'libs/registry-import/src/import-baseline.ts',
+];
+const LOG_TABLE = '/\\bes_events\\b/';
+const LOG_MESSAGE =
+  'The event log (es_events) is read through the EventStore port, not in SQL: the service must run on KurrentDB too.';
+const logBoundary = {
+  files: ['apps/**/*.ts', 'libs/**/*.ts'],
+  ignores: [
+    'libs/event-store/**',
+    '**/*.spec.ts',
+    '**/*.e2e-spec.ts',
+    '**/testing/**',
+    '**/fixtures/**',
+    ...SQL_LOG_READERS_LEFT,
+  ],
+  rules: {
+    'no-restricted-syntax': [
+      'error',
+      { selector: `Literal[value=${LOG_TABLE}]`, message: LOG_MESSAGE },
+      { selector: `TemplateElement[value.raw=${LOG_TABLE}]`, message: LOG_MESSAGE },
+    ],
+  },
+};
+
 export default defineConfig(
   globalIgnores([
     '**/dist/',
@@ -99,5 +135,6 @@ export default defineConfig(
     ...reactHooks.configs.flat.recommended,
   },
   ...domainBlocks,
+  logBoundary,
   prettier,
 );

@@ -111,6 +111,44 @@ describe('ESLint: libs/domain stays pure', () => {
   });
 });
 
+describe('ESLint: the event log is read through the port', () => {
+  const eslint = new ESLint({ cwd: ROOT, overrideConfig: tsConfigs.disableTypeChecked });
+  const probe = [
+    "export const one = 'SELECT data FROM es_events WHERE stream_id = $1';",
+    'export const two = (id: string): string => `SELECT 1 FROM es_events WHERE event_id = ${id}`;',
+    "export const fine = 'SELECT position FROM es_checkpoints WHERE subscriber_id = $1';",
+    '',
+  ].join('\n');
+
+  async function logErrors(filePath: string): Promise<number[]> {
+    const [result] = await eslint.lintText(probe, { filePath: path.join(ROOT, filePath) });
+    return (result?.messages ?? [])
+      .filter((m) => m.ruleId === 'no-restricted-syntax' && m.message.includes('EventStore port'))
+      .map((m) => m.line);
+  }
+
+  it('refuses SQL on es_events in apps and libs, in strings and templates', async () => {
+    expect(await logErrors('libs/reactors/src/probe.ts')).toEqual([1, 2]);
+    expect(await logErrors('apps/api/src/workflow/probe.ts')).toEqual([1, 2]);
+  });
+
+  it('allows it in the store itself and in tests', async () => {
+    expect(await logErrors('libs/event-store/src/sql/probe.ts')).toEqual([]);
+    expect(await logErrors('libs/reactors/src/probe.int.spec.ts')).toEqual([]);
+    expect(await logErrors('libs/projections/src/testing/probe.ts')).toEqual([]);
+  });
+
+  it('lists as left only files that still read es_events (the list only shrinks)', () => {
+    const config = fs.readFileSync(path.join(ROOT, 'eslint.config.mjs'), 'utf8');
+    const list = /const SQL_LOG_READERS_LEFT = \[([^\]]*)\]/.exec(config)?.[1] ?? '';
+    const files = [...list.matchAll(/'([^']+)'/g)].map((m) => m[1]!);
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      expect([file, /\bes_events\b/.test(fs.readFileSync(path.join(ROOT, file), 'utf8'))]).toEqual([file, true]);
+    }
+  });
+});
+
 describe('dependency-cruiser: cycles and the domain boundary', () => {
   let fixture: string;
 

@@ -27,6 +27,13 @@ export interface StoreTransaction {
   query<R extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
   appendToStream(stream: StreamName, events: NewEvent[], options: AppendOptions): Promise<AppendResult>;
   /**
+   * Every event of one stream in revision order (empty when there is none), decoded like `readStream`. A reactor or
+   * handler inside a transaction reads through this, never through the store: on PGlite (one connection) a read
+   * through the store would wait for this very transaction. SQL stores read on the transaction's connection (its
+   * own appends included); KurrentDB, whose events are not in the transaction's database, reads from the server.
+   */
+  readStream(stream: StreamName): Promise<RecordedEvent[]>;
+  /**
    * Bulk creation (baseline imports): many streams that do not exist yet, each with its events, in one statement.
    * All or nothing: should any of the streams exist (or any event id be taken), it throws TransactionConflictError
    * and the caller's transaction must be rolled back. Optional: adapters without it are driven stream by stream.
@@ -92,6 +99,12 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
   /** The position after which `subscribe({ after: END })` would start: the last settled event's position. */
   headPosition(): Promise<LogPosition>;
+  /**
+   * The position of the last event written, settled or not: what a catch-up that must see everything written so
+   * far waits for (`headPosition()` can lag it on SQL stores while a transaction is open anywhere on the server;
+   * on KurrentDB the two are the same).
+   */
+  writtenHead(): Promise<LogPosition>;
   subscribeToAll(options?: SubscribeOptions): Subscription;
 
   readonly checkpoints: CheckpointStore;

@@ -84,6 +84,10 @@ class LogFromOrigin implements EventStore {
     const head = await this.inner.headPosition();
     return head === this.origin ? START : head;
   }
+  async writtenHead(): Promise<LogPosition> {
+    const head = await this.inner.writtenHead();
+    return head === this.origin ? START : head;
+  }
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
     return this.inner.subscribeToAll({ ...options, after: this.from(options.after) });
   }

@@ -1,20 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProjectionRunner, type Projection } from '@muskel/application';
-import { START, comparePositions, type EventStore, type LogPosition } from '@muskel/event-store';
-
-/**
- * The position of the last event written, settled or not (SQL stores). headPosition() reports only settled events:
- * a transaction left open anywhere on the database server holds it back, and catching up to it would stop short.
- */
-async function writtenHead(store: EventStore): Promise<LogPosition> {
-  const [row] = await store.withTransaction((tx) =>
-    tx.query<{ position: string }>(
-      `SELECT lpad(tx_id::text, 20, '0') || ':' || lpad(global_position::text, 20, '0') AS position
-         FROM es_events ORDER BY tx_id DESC, global_position DESC LIMIT 1`,
-    ),
-  );
-  return row?.position ?? START;
-}
+import { comparePositions, type EventStore, type LogPosition } from '@muskel/event-store';
 
 /** Waits until everything written up to `target` is settled (readable in the global log). */
 async function settled(store: EventStore, target: LogPosition, timeoutMs: number): Promise<void> {
@@ -37,7 +23,7 @@ export async function catchUpReactors(
 ): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   for (let pass = 0; pass < (options.maxPasses ?? 10); pass++) {
-    const head = await writtenHead(store);
+    const head = await store.writtenHead();
     await settled(store, head, timeoutMs);
     for (const reactor of reactors) {
       let failure: unknown;
@@ -54,7 +40,7 @@ export async function catchUpReactors(
         await runner.stop();
       }
     }
-    if (comparePositions(await writtenHead(store), head) <= 0) return;
+    if (comparePositions(await store.writtenHead(), head) <= 0) return;
   }
   throw new Error('the reactors kept producing work after the maximum number of passes');
 }

@@ -7,7 +7,6 @@ import {
 } from '@muskel/application';
 import { DomainError, NATIONAL, type Actor } from '@muskel/domain';
 import {
-  isDecodingTransaction,
   type AppendOptions,
   type AppendResult,
   type EventStore,
@@ -43,41 +42,14 @@ export interface StoredEvent {
   readonly metadata: JsonObject;
 }
 
-/**
- * Reads a stream through the reactor's own transaction. PGlite has one connection: a read or an append through the
- * store while the runner's transaction is open would wait for that transaction forever. SQL stores only.
- */
+/** Reads a stream through the reactor's own transaction (`StoreTransaction.readStream`: decoded, its appends seen). */
 export async function readStreamInTransaction(tx: StoreTransaction, stream: string): Promise<StoredEvent[]> {
-  const rows = await tx.query<{
-    stream_revision: string | number;
-    event_id: string;
-    event_type: string;
-    data: JsonObject;
-    metadata: JsonObject;
-  }>(
-    `SELECT stream_revision, event_id::text AS event_id, event_type, data, metadata
-       FROM es_events WHERE stream_id = $1 ORDER BY stream_revision`,
-    [stream],
-  );
-  const events: RecordedEvent[] = rows.map((row) => ({
-    streamName: stream,
-    revision: Number(row.stream_revision),
-    position: '',
-    id: row.event_id,
-    type: row.event_type,
-    data: row.data,
-    metadata: row.metadata,
-    schemaVersion: 1,
-    recordedAt: new Date(0),
-  }));
-  // Personal data is stored encrypted: the store's transaction decodes it like any read through the store.
-  const decoded = isDecodingTransaction(tx) ? await tx.decodeEvents(events) : events;
-  return decoded.map((event) => ({
-    revision: event.revision,
-    id: event.id,
-    type: event.type,
-    data: event.data,
-    metadata: event.metadata,
+  return (await tx.readStream(stream)).map(({ revision, id, type, data, metadata }) => ({
+    revision,
+    id,
+    type,
+    data,
+    metadata,
   }));
 }
 
@@ -90,9 +62,7 @@ export function transactionalPipeline(tx: StoreTransaction): CommandPipeline {
   const view: Pick<EventStore, 'readStream' | 'appendToStream'> = {
     readStream: (stream: string) => {
       return (async function* () {
-        for (const event of await readStreamInTransaction(tx, stream)) {
-          yield { ...event, streamName: stream, position: '', schemaVersion: 1, recordedAt: new Date(0) };
-        }
+        yield* await tx.readStream(stream);
       })() as AsyncIterable<RecordedEvent>;
     },
     appendToStream: (stream: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> =>

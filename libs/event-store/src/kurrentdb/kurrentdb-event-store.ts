@@ -340,6 +340,11 @@ export class KurrentDbEventStore implements EventStore {
     return (await this.lastEvent(undefined))?.position ?? START;
   }
 
+  /** The same as `headPosition()`: KurrentDB reports only committed events, in commit order. */
+  writtenHead(): Promise<LogPosition> {
+    return this.headPosition();
+  }
+
   /** The last event of the port's log, at or before `before` when given. */
   private async lastEvent(before: Position | undefined): Promise<RecordedEvent | undefined> {
     const server = toServerFilter(undefined, checkpointCadence(500));
@@ -416,6 +421,11 @@ export class KurrentDbEventStore implements EventStore {
         // The SQL checkpoint store finds its transaction through this property.
         sql: (inner as unknown as { sql: unknown }).sql,
         query: (sql, params) => inner.query(sql, params),
+        // From the server: KurrentDB's events are not in the read-model transaction (nor are appends).
+        readStream: (stream) => {
+          assertStreamName(stream);
+          return this.collectStream(stream, {});
+        },
         appendToStream: (stream) => Promise.reject(new AppendInTransactionUnsupportedError(stream)),
       };
       return work(tx);

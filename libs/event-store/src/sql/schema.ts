@@ -261,6 +261,10 @@ SELECT ${POSITION_SQL} AS position FROM es_events
  WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
  ORDER BY tx_id DESC, global_position DESC LIMIT 1`;
 
+/** The last event written, settled or not (see `EventStore.writtenHead`). */
+export const WRITTEN_HEAD_SQL = `
+SELECT ${POSITION_SQL} AS position FROM es_events ORDER BY tx_id DESC, global_position DESC LIMIT 1`;
+
 /**
  * Refuse to start when stored transaction ids are ahead of the server's counter (data restored into another
  * cluster): new events would sort before old ones and readers would skip them.

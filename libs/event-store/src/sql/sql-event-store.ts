@@ -55,6 +55,7 @@ import {
   APPEND_SQL,
   FIND_EVENT_IDS_SQL,
   HEAD_POSITION_SQL,
+  WRITTEN_HEAD_SQL,
   MIGRATIONS,
   MIGRATIONS_TABLE,
   MIGRATION_LOCK_KEY,
@@ -614,6 +615,26 @@ export class SqlEventStore implements EventStore {
     return row?.position ?? START;
   }
 
+  async writtenHead(): Promise<LogPosition> {
+    this.assertOpen();
+    const [row] = await this.executor.query<{ position: string }>(WRITTEN_HEAD_SQL);
+    return row?.position ?? START;
+  }
+
+  /** Every event of `stream` in revision order, read on `q` (a transaction's connection), decoded unless `raw`. */
+  private async readWholeStream(q: SqlQueryable, stream: StreamName, raw: boolean): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    assertStreamName(stream);
+    const events: RecordedEvent[] = [];
+    for (let cursor = 0; ;) {
+      const rows = await q.query<EventRow>(READ_STREAM_FORWARDS_SQL, [stream, cursor, this.pageSize]);
+      const page = rows.map((row) => rowToEvent(row));
+      events.push(...(raw ? page : await this.decodeEvents(page, q)));
+      if (rows.length < this.pageSize) return events;
+      cursor = Number(rows[rows.length - 1]!.revision) + 1;
+    }
+  }
+
   subscribeToAll(options: SubscribeOptions = {}, raw = false): Subscription {
     this.assertOpen();
     const after = options.after ?? START;
@@ -698,13 +719,15 @@ export class SqlEventStore implements EventStore {
 
   // ---------------------------------------------------------------- transactions
 
-  async withTransaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+  /** `raw`: the transaction's `readStream` returns events as stored (the view of `raw()`). */
+  async withTransaction<T>(work: (tx: StoreTransaction) => Promise<T>, raw = false): Promise<T> {
     this.assertOpen();
     let wrote = false;
     const result = await this.executor.transaction(async (q) => {
       const tx: StoreTransaction & { readonly sql: SqlQueryable } & DecodingTransaction = {
         sql: q,
         query: <R extends Record<string, unknown>>(sql: string, params?: unknown[]) => q.query<R>(sql, params),
+        readStream: (stream) => this.readWholeStream(q, stream, raw),
         decodeEvents: (events) => this.decodeEvents(events, q),
         appendToStream: async (stream, events, options) => {
           const encoded = await this.encode(q, stream, events);
@@ -982,11 +1005,14 @@ class RawSqlEventStoreView implements EventStore {
   headPosition(): Promise<LogPosition> {
     return this.store.headPosition();
   }
+  writtenHead(): Promise<LogPosition> {
+    return this.store.writtenHead();
+  }
   subscribeToAll(options?: SubscribeOptions): Subscription {
     return this.store.subscribeToAll(options, true);
   }
   withTransaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
-    return this.store.withTransaction(work);
+    return this.store.withTransaction(work, true);
   }
   /** The store's wake-ups, so a projection on the view idles like one on the store. */
   waitForAppend(timeoutMs: number, cancel: AbortSignal): Promise<void> {

@@ -81,6 +81,8 @@ export const CASE_IDS = [
   'init-idempotent',
   'close-idempotent',
   'durability-sigkill',
+  'tx-read-stream',
+  'written-head',
   'bad-input',
 ] as const;
 
@@ -2046,6 +2048,59 @@ const CASES: CaseDefinition[] = [
       expect(events.length).toBeLessThanOrEqual(acked.length + 1);
       const next = await verifier.appendToStream(stream, [newEvent('AfterCrash')], { expected: events.length - 1 });
       expect(next.nextExpectedRevision).toBe(events.length);
+    },
+  },
+  {
+    num: '38',
+    id: 'tx-read-stream',
+    title: 'tx-read-stream: a transaction reads a stream as readStream does, and its own appends where they join it',
+    async run({ shared }) {
+      const store = await shared();
+      const stream = streamName('txread');
+      await store.appendToStream(stream, newEvents(7), { expected: 'no_stream' });
+      await store.appendToStream(stream, newEvents(5), { expected: 6 });
+      const expected = await readStreamEvents(store, stream);
+      expect(expected.map((e) => e.revision)).toEqual(range(12));
+      expect(await store.withTransaction((tx) => tx.readStream(stream))).toEqual(expected);
+      expect(await store.withTransaction((tx) => tx.readStream(streamName('txread-missing')))).toEqual([]);
+      const bad = await store
+        .withTransaction((tx) => tx.readStream(''))
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      expect(bad).toBeInstanceOf(InvalidArgumentError);
+      if (!store.capabilities().transactions) return;
+      // Inside the transaction, before its commit: its own appends are there, and nobody else sees them yet.
+      const more = newEvents(2);
+      const seen = await store.withTransaction(async (tx) => {
+        await tx.appendToStream(stream, more, { expected: 11 });
+        return tx.readStream(stream);
+      });
+      expect(ids(seen)).toEqual([...ids(expected), ...ids(more)]);
+      expect(seen.map((e) => e.revision)).toEqual(range(14));
+    },
+  },
+  {
+    num: '39',
+    id: 'written-head',
+    title: 'written-head: the last event written, equal to the head once everything has settled',
+    timeoutMs: 90_000,
+    async run({ fresh }) {
+      const store = await fresh();
+      expect(await store.writtenHead()).toBe(START);
+      const stream = streamName('written');
+      let last: LogPosition = START;
+      for (let i = 0; i < 3; i++) {
+        const result = await store.appendToStream(stream, newEvents(2), {
+          expected: i === 0 ? 'no_stream' : 2 * i - 1,
+        });
+        last = result.position;
+        expect(await store.writtenHead()).toBe(last);
+      }
+      // The head waits for every transaction open on the server to end (other tests may hold one): a minute.
+      await waitFor(async () => (await store.headPosition()) === last, 60_000, 'the head to reach the last append');
+      expect(await store.writtenHead()).toBe(last);
     },
   },
 ];

@@ -8,7 +8,13 @@ import {
   type ErasureEvent,
   type ErasureState,
 } from '@muskel/domain';
-import { EVENT_STORE, SqlEventStore, type EventStore, type SqlQueryable } from '@muskel/event-store';
+import {
+  EVENT_STORE,
+  SqlEventStore,
+  type EventStore,
+  type SqlQueryable,
+  type StoreTransaction,
+} from '@muskel/event-store';
 import { ApiError } from '@muskel/http';
 import { PERSONAL_DATA_CODEC } from '@muskel/nest-event-store';
 import {
@@ -51,7 +57,7 @@ export class EraseHouseholdHandler {
     const householdId = command.data.householdId;
     const { result, terms } = await store.withTransaction(async (tx) => {
       const q = store.queryableOf(tx);
-      const { state, revision } = await foldErasure(q, stream);
+      const { state, revision } = await foldErasure(tx, stream);
       const events = erasureDecider.decide(command, state);
       const eventIds = events.map(() => randomUUID());
       const appended = await tx.appendToStream(
@@ -103,16 +109,12 @@ export class EraseHouseholdHandler {
   }
 }
 
-async function foldErasure(q: SqlQueryable, stream: string): Promise<{ state: ErasureState; revision: number }> {
-  const rows = await q.query<{ stream_revision: string | number; event_type: string; data: ErasureEvent['data'] }>(
-    'SELECT stream_revision, event_type, data FROM es_events WHERE stream_id = $1 ORDER BY stream_revision',
-    [stream],
-  );
+async function foldErasure(tx: StoreTransaction, stream: string): Promise<{ state: ErasureState; revision: number }> {
   let state = erasureDecider.initialState();
   let revision = -1;
-  for (const row of rows) {
-    state = erasureDecider.evolve(state, { type: row.event_type, data: row.data } as ErasureEvent);
-    revision = Number(row.stream_revision);
+  for (const event of await tx.readStream(stream)) {
+    state = erasureDecider.evolve(state, { type: event.type, data: event.data } as unknown as ErasureEvent);
+    revision = event.revision;
   }
   return { state, revision };
 }
