@@ -144,8 +144,8 @@ export class CommandPipeline {
   }
 
   /**
-   * Commands on several streams decided each on its own stream and appended in ONE transaction: all or nothing,
-   * each with its expected revision (e.g. a meeting's agenda item and the proposal's tabling). A conflict on any
+   * Commands on several streams decided each on its own stream and appended together (`appendToStreams`): all or
+   * nothing, each with its expected revision (e.g. a meeting's agenda item and the proposal's tabling). A conflict on any
    * stream aborts all; with `retryOnConflict` the whole step is decided again on fresh state.
    */
   async executeAcross(
@@ -176,30 +176,30 @@ export class CommandPipeline {
         }
         decided.push({ step, events, revision });
       }
+      const writes = decided.map(({ step, events, revision }) => {
+        const eventIds = events.map(() => randomUUID());
+        const newEvents: NewEvent[] = events.map((event, index) => {
+          const id = eventIds[index]!;
+          return { id, type: event.type, data: event.data as JsonObject, metadata: eventMetadata(context, id) };
+        });
+        return { step, events, revision, eventIds, newEvents };
+      });
       try {
-        return await this.store.withTransaction(async (tx) => {
-          const results: CommandResult<{ type: string; data: object }>[] = [];
-          for (const { step, events, revision } of decided) {
-            if (events.length === 0) {
-              results.push({ events, revision, position: '', eventIds: [] });
-              continue;
-            }
-            const eventIds = events.map(() => randomUUID());
-            const newEvents: NewEvent[] = events.map((event, index) => {
-              const id = eventIds[index]!;
-              return { id, type: event.type, data: event.data as JsonObject, metadata: eventMetadata(context, id) };
-            });
-            const appended = await tx.appendToStream(step.stream, newEvents, {
-              expected: revision < 0 ? 'no_stream' : revision,
-            });
-            results.push({
-              events,
-              revision: appended.nextExpectedRevision,
-              position: appended.position,
-              eventIds,
-            });
-          }
-          return results;
+        // Steps that decided nothing append nothing; the others all or none (one transaction, or KurrentDB's
+        // multi-stream append), each with the revision it was decided on.
+        const appending = writes.filter((write) => write.events.length > 0);
+        const appended = await this.store.appendToStreams(
+          appending.map(({ step, newEvents, revision }) => ({
+            stream: step.stream,
+            events: newEvents,
+            expected: revision < 0 ? ('no_stream' as const) : revision,
+          })),
+        );
+        let next = 0;
+        return writes.map(({ events, revision, eventIds }): CommandResult<{ type: string; data: object }> => {
+          if (events.length === 0) return { events, revision, position: '', eventIds: [] };
+          const result = appended[next++]!;
+          return { events, revision: result.nextExpectedRevision, position: result.position, eventIds };
         });
       } catch (error) {
         const explicit = steps.some((step) => step.expectedRevision !== undefined);

@@ -10,6 +10,7 @@ import type {
   StoreCapabilities,
   StoreKind,
   StreamName,
+  StreamAppend,
   StreamState,
   SubscribeOptions,
   Subscription,
@@ -89,6 +90,14 @@ export interface EventStore {
    * expectation.
    */
   appendToStream(stream: StreamName, events: NewEvent[], options: AppendOptions): Promise<AppendResult>;
+  /**
+   * Appends to several streams at once, all or nothing: every expectation holds and every event is written, or
+   * nothing is (`WrongExpectedVersionError` names a stream whose expectation failed). One result per entry, in
+   * order; a stream at most once. For a command decided over several streams (a meeting's agenda item and the
+   * proposal's tabling). SQL stores write in one transaction; KurrentDB in one multi-stream append (server 25.1
+   * or later, `MultiStreamAppendUnsupportedError` before).
+   */
+  appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
   readStream(stream: StreamName, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
   getStreamState(stream: StreamName): Promise<StreamState>;
 

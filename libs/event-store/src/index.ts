@@ -19,4 +19,8 @@ export {
 } from './create-event-store';
 // Types only: the adapter itself (and its client) is loaded by createEventStore when KURRENTDB_URL is set.
 export type { KurrentDbEventStore, KurrentDbEventStoreOptions } from './kurrentdb/kurrentdb-event-store';
-export { AppendInTransactionUnsupportedError, UnreadableEventError } from './kurrentdb/kurrentdb-errors';
+export {
+  AppendInTransactionUnsupportedError,
+  MultiStreamAppendUnsupportedError,
+  UnreadableEventError,
+} from './kurrentdb/kurrentdb-errors';

@@ -25,6 +25,7 @@ import type {
   ReadStreamOptions,
   RecordedEvent,
   StoreCapabilities,
+  StreamAppend,
   StreamName,
   StreamState,
   SubscribeOptions,
@@ -70,6 +71,9 @@ class LogFromOrigin implements EventStore {
   }
   appendToStream(stream: StreamName, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
     return this.inner.appendToStream(stream, events, options);
+  }
+  appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    return this.inner.appendToStreams(appends);
   }
   readStream(stream: StreamName, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
     return this.inner.readStream(stream, options);

@@ -52,6 +52,13 @@ export interface AppendOptions {
   signal?: AbortSignal;
 }
 
+/** One stream's part of `appendToStreams`. */
+export interface StreamAppend {
+  stream: StreamName;
+  events: NewEvent[];
+  expected: ExpectedState;
+}
+
 export interface AppendResult {
   /** Revision of the stream's last event after the append (`-1` when an empty append found no stream). */
   nextExpectedRevision: Revision;

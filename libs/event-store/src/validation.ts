@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError } from './errors';
-import type { ExpectedState, JsonObject, LogFilter, NewEvent } from './types';
+import type { ExpectedState, JsonObject, LogFilter, NewEvent, StreamAppend } from './types';
 
 /** Limits of what one append may carry. Sizes are UTF-8 bytes of the serialised JSON. */
 export interface AppendLimits {
@@ -35,6 +35,35 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value;
+}
+
+/** The entries of `appendToStreams`: an array of `{ stream, events, expected }`, each stream once. */
+export function assertStreamAppends(appends: unknown): asserts appends is StreamAppend[] {
+  if (!Array.isArray(appends)) {
+    throw new InvalidArgumentError(
+      'INVALID_ARGUMENT',
+      `appends must be an array (got ${describe(appends)})`,
+      'appends',
+    );
+  }
+  const seen = new Set<string>();
+  appends.forEach((entry: unknown, index) => {
+    const field = `appends[${index}]`;
+    if (typeof entry !== 'object' || entry === null) {
+      throw new InvalidArgumentError('INVALID_ARGUMENT', `${field} must be an object (got ${describe(entry)})`, field);
+    }
+    const { stream, expected } = entry as Partial<StreamAppend>;
+    assertStreamName(stream, `${field}.stream`);
+    assertExpectedState(expected);
+    if (seen.has(stream)) {
+      throw new InvalidArgumentError(
+        'INVALID_ARGUMENT',
+        `${field}.stream "${stream}" appears twice: each stream at most once`,
+        `${field}.stream`,
+      );
+    }
+    seen.add(stream);
+  });
 }
 
 export function categoryOf(stream: string): string {

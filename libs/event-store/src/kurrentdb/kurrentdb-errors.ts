@@ -16,6 +16,14 @@ export class AppendInTransactionUnsupportedError extends EventStoreError {
   }
 }
 
+/** `appendToStreams` on a KurrentDB server older than 25.1, which has no multi-stream append. */
+export class MultiStreamAppendUnsupportedError extends EventStoreError {
+  readonly code = 'MULTI_STREAM_APPEND_UNSUPPORTED';
+  constructor(detail: string) {
+    super(`this KurrentDB server cannot append to several streams at once (25.1 or later can): ${detail}`);
+  }
+}
+
 /** Raised when a stream of the port holds an event this adapter cannot read (written by something else). */
 export class UnreadableEventError extends EventStoreError {
   readonly code = 'UNREADABLE_EVENT';

@@ -40,7 +40,7 @@ describe('KurrentDB adapter without a reachable server', () => {
   it('says honestly what it lacks', () => {
     expect(store.kind).toBe('kurrentdb');
     expect(store.capabilities()).toEqual({
-      multiStreamAppend: false,
+      multiStreamAppend: true,
       serverSideFilter: true,
       transactions: false,
       concurrentConnections: true,

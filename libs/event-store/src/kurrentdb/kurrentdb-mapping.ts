@@ -19,6 +19,7 @@ import {
   TimeoutError,
   TransactionMaxSizeExceededError,
   UnavailableError,
+  UnsupportedError,
   WrongExpectedVersionError as KurrentWrongExpectedVersionError,
   convertToCommandError,
   eventTypeFilter,
@@ -26,6 +27,7 @@ import {
   jsonEvent,
   streamNameFilter,
   type AppendStreamState,
+  type MultiAppendResult,
   type CurrentStreamState,
   type EventData,
   type Filter,
@@ -45,7 +47,7 @@ import type {
   StreamState,
 } from '../types';
 import { categoryOf, type PreparedEvent } from '../validation';
-import { UnreadableEventError } from './kurrentdb-errors';
+import { MultiStreamAppendUnsupportedError, UnreadableEventError } from './kurrentdb-errors';
 
 // ------------------------------------------------------------------ revisions and expected states
 
@@ -321,11 +323,66 @@ export function toKurrentEvent(prepared: PreparedEvent, original: NewEvent): Eve
   });
 }
 
+/**
+ * The same for a multi-stream append, whose metadata must be a flat object of strings (KurrentDB 25.1's append
+ * sessions): the envelope's two members as text. `fromKurrentEvent` reads either form.
+ */
+export function toKurrentMultiAppendEvent(prepared: PreparedEvent, original: NewEvent): EventData {
+  return jsonEvent({
+    id: prepared.id,
+    type: prepared.type,
+    data: original.data,
+    metadata: { schemaVersion: String(prepared.schemaVersion), metadata: JSON.stringify(original.metadata ?? {}) },
+  });
+}
+
+/**
+ * The revision each stream reached in a multi-stream append, in the order of `streams`; a stream the server's
+ * answer does not name is an error (the write happened, but where is unknown).
+ */
+export function revisionsOfMultiAppend(streams: readonly string[], result: MultiAppendResult): Revision[] {
+  const reached = new Map(result.responses.map((response) => [response.streamName, response.revision]));
+  return streams.map((stream) => {
+    const revision = reached.get(stream);
+    if (revision === undefined) {
+      throw new StoreUnavailableError(`KurrentDB acknowledged a multi-stream append without naming "${stream}"`);
+    }
+    return revisionFromKurrent(revision);
+  });
+}
+
+/** A multi-stream append's error: as `mapKurrentError`, and a server without the feature says so plainly. */
+export function mapMultiAppendError(raw: unknown): unknown {
+  const GRPC_UNIMPLEMENTED = 12;
+  if (!(raw instanceof Error)) return raw;
+  const unsupported =
+    raw instanceof UnsupportedError ||
+    (raw as { code?: unknown }).code === GRPC_UNIMPLEMENTED ||
+    (isCommandError(raw) && raw.type === ErrorType.UNSUPPORTED);
+  if (unsupported) return new MultiStreamAppendUnsupportedError(raw.message);
+  return mapKurrentError(raw);
+}
+
 function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
 
 const PORT_STREAM = new RegExp(PORT_STREAM_REGEX);
+
+/** The envelope of `toKurrentMultiAppendEvent` (its members as text), or undefined when it is not one. */
+function flatEnvelope(
+  envelope: Partial<Record<keyof KurrentMetadataEnvelope, unknown>>,
+): KurrentMetadataEnvelope | undefined {
+  if (typeof envelope.metadata !== 'string' || typeof envelope.schemaVersion !== 'string') return undefined;
+  if (!/^[1-9][0-9]{0,8}$/.test(envelope.schemaVersion)) return undefined;
+  let metadata: unknown;
+  try {
+    metadata = JSON.parse(envelope.metadata);
+  } catch {
+    return undefined;
+  }
+  return isJsonObject(metadata) ? { metadata, schemaVersion: Number(envelope.schemaVersion) } : undefined;
+}
 
 /**
  * A KurrentDB event as the port's `RecordedEvent`. `undefined` for events outside the port's streams (system
@@ -345,9 +402,12 @@ export function fromKurrentEvent(event: KurrentRecordedEvent, fallbackPosition?:
   let schemaVersion = 1;
   if (isJsonObject(raw)) {
     const envelope = raw as Partial<Record<keyof KurrentMetadataEnvelope, unknown>>;
+    const flat = flatEnvelope(envelope);
     if (isJsonObject(envelope.metadata) && typeof envelope.schemaVersion === 'number') {
       metadata = envelope.metadata;
       schemaVersion = envelope.schemaVersion;
+    } else if (flat) {
+      ({ metadata, schemaVersion } = flat);
     } else {
       // Written by another client: its metadata as it is.
       metadata = raw;

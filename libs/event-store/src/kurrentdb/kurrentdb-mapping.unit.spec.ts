@@ -8,6 +8,7 @@ import {
   StreamDeletedError,
   TimeoutError,
   UnavailableError,
+  UnsupportedError,
   WrongExpectedVersionError as KurrentWrongExpectedVersionError,
   type JSONRecordedEvent,
   type Position,
@@ -33,13 +34,16 @@ import {
   fromKurrentEvent,
   fromKurrentStreamState,
   mapKurrentError,
+  mapMultiAppendError,
   revisionFromKurrent,
+  revisionsOfMultiAppend,
   toKurrentEvent,
+  toKurrentMultiAppendEvent,
   toKurrentReadPosition,
   toKurrentStreamState,
   toServerFilter,
 } from './kurrentdb-mapping';
-import { UnreadableEventError } from './kurrentdb-errors';
+import { MultiStreamAppendUnsupportedError, UnreadableEventError } from './kurrentdb-errors';
 
 const U64_MAX = 2n ** 64n - 1n;
 const u64 = fc.bigInt({ min: 0n, max: U64_MAX });
@@ -349,5 +353,93 @@ describe('events', () => {
       encodeKurrentPosition(fallback),
     );
     expect(() => fromKurrentEvent(recorded({ position: undefined }))).toThrow(UnreadableEventError);
+  });
+});
+
+describe('multi-stream appends', () => {
+  const json = fc.dictionary(
+    fc.string({ minLength: 1, maxLength: 8 }),
+    fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 })),
+    { maxKeys: 5 },
+  ) as fc.Arbitrary<JsonObject>;
+
+  it('sends metadata as a flat object of strings, which reads back as the port metadata (fast-check)', () => {
+    fc.assert(
+      fc.property(json, json, fc.integer({ min: 1, max: 1000 }), fc.uuid(), (data, metadata, schemaVersion, uuid) => {
+        const event = { id: uuid, type: 'Some.Event', data, metadata, schemaVersion };
+        const [prepared] = prepareEvents([event], DEFAULT_LIMITS);
+        const sent = toKurrentMultiAppendEvent(prepared!, event);
+        expect(sent).toMatchObject({ id: uuid.toLowerCase(), type: 'Some.Event', contentType: 'application/json' });
+        // The client refuses anything but string values (KurrentDB 25.1's append sessions).
+        expect(Object.values(sent.metadata as object).every((value) => typeof value === 'string')).toBe(true);
+        // Read back as stored: JSON text, and the server may add properties of its own next to ours.
+        const stored = JSON.parse(
+          JSON.stringify({ ...(sent.metadata as object), '$schema.name': 'Some.Event' }),
+        ) as JsonObject;
+        const back = fromKurrentEvent({
+          streamId: 'proposal-1',
+          id: sent.id,
+          isJson: true,
+          revision: 0n,
+          type: sent.type,
+          created: new Date(0),
+          data: JSON.parse(JSON.stringify(sent.data)) as JsonObject,
+          metadata: stored,
+          position: { commit: 1n, prepare: 1n },
+        });
+        expect(back).toMatchObject({ data, metadata, schemaVersion });
+      }),
+    );
+  });
+
+  it('keeps as it is metadata that only looks like the flat form', () => {
+    const read = (metadata: JsonObject) =>
+      fromKurrentEvent({
+        streamId: 'proposal-1',
+        id: '0b5c7e0e-8a51-4d8c-9f6e-3c1d2b4a5f60',
+        isJson: true,
+        revision: 0n,
+        type: 'T',
+        created: new Date(0),
+        data: {},
+        metadata,
+        position: { commit: 1n, prepare: 1n },
+      });
+    for (const metadata of [
+      { schemaVersion: '1', metadata: 'not json' },
+      { schemaVersion: '1', metadata: '[1]' },
+      { schemaVersion: '01', metadata: '{}' },
+      { schemaVersion: 'x', metadata: '{}' },
+    ] as JsonObject[]) {
+      expect(read(metadata)).toMatchObject({ metadata, schemaVersion: 1 });
+    }
+  });
+
+  it("gives each stream the revision the server's answer names, in the order asked", () => {
+    const answer = {
+      position: 10n,
+      responses: [
+        { streamName: 'b-1', revision: 4n },
+        { streamName: 'a-1', revision: 0n },
+      ],
+    };
+    expect(revisionsOfMultiAppend(['a-1', 'b-1'], answer)).toEqual([0, 4]);
+    expect(() => revisionsOfMultiAppend(['a-1', 'c-1'], answer)).toThrow(StoreUnavailableError);
+  });
+
+  it('says plainly when the server has no multi-stream append, and maps the rest as any append error', () => {
+    expect(mapMultiAppendError(new UnsupportedError('multiStreamAppend', '25.1.0'))).toBeInstanceOf(
+      MultiStreamAppendUnsupportedError,
+    );
+    const unimplemented = Object.assign(new Error('12 UNIMPLEMENTED: unknown service'), { code: 12 });
+    expect(mapMultiAppendError(unimplemented)).toBeInstanceOf(MultiStreamAppendUnsupportedError);
+    expect(mapMultiAppendError(new UnavailableError(undefined, 'down'))).toBeInstanceOf(StoreUnavailableError);
+    const conflict = new KurrentWrongExpectedVersionError(undefined, {
+      streamName: 'a-1',
+      expected: NO_STREAM,
+      current: 3n,
+    });
+    expect(mapMultiAppendError(conflict)).toMatchObject({ stream: 'a-1', expected: 'no_stream', actual: 3 });
+    expect(mapMultiAppendError('not an error')).toBe('not an error');
   });
 });

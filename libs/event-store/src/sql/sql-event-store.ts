@@ -32,6 +32,7 @@ import type {
   StoreCapabilities,
   StoreKind,
   StreamName,
+  StreamAppend,
   StreamState,
   SubscribeOptions,
   Subscription,
@@ -41,6 +42,7 @@ import {
   assertCount,
   assertExpectedState,
   assertFilter,
+  assertStreamAppends,
   assertStreamName,
   batchJson,
   prepareEvents,
@@ -237,7 +239,7 @@ export class SqlEventStore implements EventStore {
 
   capabilities(): StoreCapabilities {
     return {
-      multiStreamAppend: false,
+      multiStreamAppend: true,
       serverSideFilter: true,
       transactions: true,
       concurrentConnections: this.options.concurrentConnections,
@@ -496,6 +498,20 @@ export class SqlEventStore implements EventStore {
     }
     const last = byId.get(prepared[prepared.length - 1]!.id)!;
     return { nextExpectedRevision: Number(last.revision), position: last.position };
+  }
+
+  /** In one transaction: each stream's append as `appendToStream` would make it, all committed or none. */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    this.assertOpen();
+    assertStreamAppends(appends);
+    if (appends.length === 0) return [];
+    return this.withTransaction(async (tx) => {
+      const results: AppendResult[] = [];
+      for (const { stream, events, expected } of appends) {
+        results.push(await tx.appendToStream(stream, events, { expected }));
+      }
+      return results;
+    });
   }
 
   // ---------------------------------------------------------------- reads
@@ -992,6 +1008,9 @@ class RawSqlEventStoreView implements EventStore {
   }
   appendToStream(stream: StreamName, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
     return this.store.appendToStream(stream, events, options);
+  }
+  appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    return this.store.appendToStreams(appends);
   }
   readStream(stream: StreamName, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
     return this.store.readStream(stream, options, true);

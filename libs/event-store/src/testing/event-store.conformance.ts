@@ -83,6 +83,7 @@ export const CASE_IDS = [
   'durability-sigkill',
   'tx-read-stream',
   'written-head',
+  'append-multi-stream',
   'bad-input',
 ] as const;
 
@@ -2101,6 +2102,78 @@ const CASES: CaseDefinition[] = [
       // The head waits for every transaction open on the server to end (other tests may hold one): a minute.
       await waitFor(async () => (await store.headPosition()) === last, 60_000, 'the head to reach the last append');
       expect(await store.writtenHead()).toBe(last);
+    },
+  },
+  {
+    num: '40',
+    id: 'append-multi-stream',
+    title: 'append-multi-stream: several streams at once, all or nothing, each with its expectation',
+    async run({ shared }) {
+      const store = await shared();
+      const [a, b, c] = [streamName('multi'), streamName('multi'), streamName('multi')];
+      await store.appendToStream(b, newEvents(2), { expected: 'no_stream' });
+      const [ea, eb] = [newEvents(3), newEvents(1)];
+      const results = await store.appendToStreams([
+        { stream: a, events: ea, expected: 'no_stream' },
+        { stream: b, events: eb, expected: 1 },
+      ]);
+      expect(results.map((r) => r.nextExpectedRevision)).toEqual([2, 2]);
+      const [ra, rb] = [await readStreamEvents(store, a), await readStreamEvents(store, b)];
+      expect(ids(ra)).toEqual(ids(ea));
+      expect(ids(rb).slice(2)).toEqual(ids(eb));
+      expect(results.map((r) => r.position)).toEqual([ra.at(-1)!.position, rb.at(-1)!.position]);
+
+      // One expectation fails: nothing is written to any stream, and the error names that stream.
+      const refused = await rejectsWith(
+        () =>
+          store.appendToStreams([
+            { stream: c, events: newEvents(2), expected: 'no_stream' },
+            { stream: a, events: newEvents(1), expected: 0 },
+          ]),
+        WrongExpectedVersionError,
+      );
+      expect(refused.stream).toBe(a);
+      expect(await readStreamEvents(store, c)).toEqual([]);
+      expect(ids(await readStreamEvents(store, a))).toEqual(ids(ea));
+
+      // An entry without events only checks its expectation.
+      const checked = await store.appendToStreams([
+        { stream: a, events: [], expected: 2 },
+        { stream: c, events: newEvents(1), expected: 'no_stream' },
+      ]);
+      expect(checked[0]).toEqual({ nextExpectedRevision: 2, position: results[0]!.position });
+      expect(checked[1]!.nextExpectedRevision).toBe(0);
+      const d = streamName('multi');
+      await rejectsWith(
+        () =>
+          store.appendToStreams([
+            { stream: a, events: [], expected: 5 },
+            { stream: d, events: newEvents(1), expected: 'no_stream' },
+          ]),
+        WrongExpectedVersionError,
+      );
+      expect(await store.appendToStreams([])).toEqual([]);
+
+      // Bad input writes nothing: not a list, a stream twice, a bad name, expectation or events.
+      const bad: unknown[] = [
+        undefined,
+        {},
+        [null],
+        [
+          { stream: d, events: newEvents(1), expected: 'no_stream' },
+          { stream: d, events: newEvents(1), expected: 0 },
+        ],
+        [{ stream: '', events: [], expected: 'any' }],
+        [{ stream: d, events: newEvents(1), expected: -3 }],
+        [
+          { stream: streamName('multi'), events: newEvents(1), expected: 'no_stream' },
+          { stream: d, events: 'x', expected: 'any' },
+        ],
+      ];
+      for (const appends of bad) {
+        await rejectsWith(() => store.appendToStreams(appends as never), InvalidArgumentError, JSON.stringify(appends));
+      }
+      expect(await readStreamEvents(store, d)).toEqual([]);
     },
   },
 ];
