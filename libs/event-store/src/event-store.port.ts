@@ -1,6 +1,7 @@
 import type {
   AppendOptions,
   AppendResult,
+  EventPlace,
   HealthReport,
   LogPosition,
   NewEvent,
@@ -100,6 +101,12 @@ export interface EventStore {
   appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
   readStream(stream: StreamName, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
   getStreamState(stream: StreamName): Promise<StreamState>;
+  /**
+   * The events at the given places, decoded as `readStream` reads them, in the order asked; a place that holds no
+   * event is left out. For a query that knows from a read model which events it needs (the registry of a village
+   * as of a date): SQL stores read them in one statement, KurrentDB stream by stream.
+   */
+  readEvents(places: readonly EventPlace[]): Promise<RecordedEvent[]>;
 
   /**
    * The global log in one total order, after `options.after` (exclusive): only events whose transactions have

@@ -18,6 +18,7 @@ import { START } from './position';
 import type {
   AppendOptions,
   AppendResult,
+  EventPlace,
   HealthReport,
   LogPosition,
   NewEvent,
@@ -74,6 +75,9 @@ class LogFromOrigin implements EventStore {
   }
   appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
     return this.inner.appendToStreams(appends);
+  }
+  readEvents(places: readonly EventPlace[]): Promise<RecordedEvent[]> {
+    return this.inner.readEvents(places);
   }
   readStream(stream: StreamName, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
     return this.inner.readStream(stream, options);

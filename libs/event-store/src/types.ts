@@ -52,6 +52,12 @@ export interface AppendOptions {
   signal?: AbortSignal;
 }
 
+/** Where one event is: its stream and its revision there (`readEvents`). */
+export interface EventPlace {
+  stream: StreamName;
+  revision: Revision;
+}
+
 /** One stream's part of `appendToStreams`. */
 export interface StreamAppend {
   stream: StreamName;

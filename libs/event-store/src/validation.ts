@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError } from './errors';
-import type { ExpectedState, JsonObject, LogFilter, NewEvent, StreamAppend } from './types';
+import type { EventPlace, ExpectedState, JsonObject, LogFilter, NewEvent, StreamAppend } from './types';
 
 /** Limits of what one append may carry. Sizes are UTF-8 bytes of the serialised JSON. */
 export interface AppendLimits {
@@ -35,6 +35,22 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value;
+}
+
+/** The places of `readEvents`: an array of `{ stream, revision }`. */
+export function assertEventPlaces(places: unknown): asserts places is EventPlace[] {
+  if (!Array.isArray(places)) {
+    throw new InvalidArgumentError('INVALID_ARGUMENT', `places must be an array (got ${describe(places)})`, 'places');
+  }
+  places.forEach((place: unknown, index) => {
+    const field = `places[${index}]`;
+    if (typeof place !== 'object' || place === null) {
+      throw new InvalidArgumentError('INVALID_ARGUMENT', `${field} must be an object (got ${describe(place)})`, field);
+    }
+    const { stream, revision } = place as Partial<EventPlace>;
+    assertStreamName(stream, `${field}.stream`);
+    assertCount(revision, `${field}.revision`);
+  });
 }
 
 /** The entries of `appendToStreams`: an array of `{ stream, events, expected }`, each stream once. */

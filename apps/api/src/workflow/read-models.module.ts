@@ -1,5 +1,5 @@
 import { Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
-import { EVENT_STORE, SCHEMA_LOCK_SQL, SqlEventStore, type EventStore, type SqlExecutor } from '@muskel/event-store';
+import { EVENT_STORE, SCHEMA_LOCK_SQL, type EventStore, type SqlExecutor } from '@muskel/event-store';
 import { SQL_DATABASE } from '@muskel/nest-event-store';
 import {
   BatchesQueries,
@@ -40,9 +40,8 @@ const QUERIES = [ProposalsQueries, MeetingsQueries, BatchesQueries, PersonHistor
     {
       provide: RegistryQueries,
       inject: [SQL_DATABASE, EVENT_STORE],
-      // The registry as of a date folds events read with SQL: they are decoded like any read through the store.
-      useFactory: (db: SqlExecutor, store: EventStore) =>
-        new RegistryQueries(db, store instanceof SqlEventStore ? (events) => store.decodeEvents(events) : undefined),
+      // The registry as of a date folds the household events themselves, read through the store.
+      useFactory: (db: SqlExecutor, store: EventStore) => new RegistryQueries(db, store),
     },
   ],
   exports: [...QUERIES, RegistryQueries],

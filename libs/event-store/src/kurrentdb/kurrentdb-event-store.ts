@@ -17,6 +17,7 @@ import { SqlEventStore } from '../sql/sql-event-store';
 import type {
   AppendOptions,
   AppendResult,
+  EventPlace,
   ExpectedState,
   HealthReport,
   LogFilter,
@@ -36,6 +37,7 @@ import {
   DEFAULT_LIMITS,
   assertCount,
   assertExpectedState,
+  assertEventPlaces,
   assertFilter,
   assertStreamAppends,
   assertStreamName,
@@ -305,6 +307,40 @@ export class KurrentDbEventStore implements EventStore {
     return events;
   }
 
+  /**
+   * Stream by stream (KurrentDB reads no set of places at once): each stream read once over the span of revisions
+   * asked of it, a few streams at a time.
+   */
+  async readEvents(places: readonly EventPlace[]): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    assertEventPlaces(places);
+    const spans = new Map<string, { from: number; to: number }>();
+    for (const { stream, revision } of places) {
+      const span = spans.get(stream);
+      if (!span) spans.set(stream, { from: revision, to: revision });
+      else spans.set(stream, { from: Math.min(span.from, revision), to: Math.max(span.to, revision) });
+    }
+    const found = new Map<string, RecordedEvent>();
+    const streams = [...spans.keys()];
+    const read = async (): Promise<void> => {
+      for (let stream = streams.pop(); stream !== undefined; stream = streams.pop()) {
+        const { from, to } = spans.get(stream)!;
+        for (const event of await this.collectStream(stream, {
+          from,
+          direction: 'forwards',
+          maxCount: to - from + 1,
+        })) {
+          found.set(`${event.revision}:${stream}`, event);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: READ_EVENTS_CONCURRENCY }, read));
+    return places.flatMap(({ stream, revision }) => {
+      const event = found.get(`${revision}:${stream}`);
+      return event ? [event] : [];
+    });
+  }
+
   readStream(stream: StreamName, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
     this.assertOpen();
     assertStreamName(stream);
@@ -484,6 +520,9 @@ export class KurrentDbEventStore implements EventStore {
     });
   }
 }
+
+/** Streams `readEvents` reads at once. */
+const READ_EVENTS_CONCURRENCY = 8;
 
 /** Opens a KurrentDB store (not yet initialised: call `init()`). */
 export function createKurrentDbEventStore(options: KurrentDbEventStoreOptions): KurrentDbEventStore {

@@ -222,6 +222,12 @@ export const READ_STREAM_FORWARDS_SQL = `
 SELECT ${EVENT_COLUMNS} FROM es_events
  WHERE stream_id = $1 AND stream_revision >= $2 ORDER BY stream_revision LIMIT $3`;
 
+/** The events at given (stream, revision) places, in the order of the arrays. */
+export const READ_EVENTS_AT_SQL = `
+SELECT ${EVENT_COLUMNS} FROM es_events
+  JOIN unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS place(s, r, n) ON stream_id = place.s AND stream_revision = place.r
+ ORDER BY place.n`;
+
 export const READ_STREAM_BACKWARDS_SQL = `
 SELECT ${EVENT_COLUMNS} FROM es_events
  WHERE stream_id = $1 AND stream_revision <= $2 ORDER BY stream_revision DESC LIMIT $3`;

@@ -20,6 +20,7 @@ import { END, START, decodeSqlPosition, encodeSqlPosition } from '../position';
 import type {
   AppendOptions,
   AppendResult,
+  EventPlace,
   ExpectedState,
   HealthReport,
   JsonObject,
@@ -42,6 +43,7 @@ import {
   assertCount,
   assertExpectedState,
   assertFilter,
+  assertEventPlaces,
   assertStreamAppends,
   assertStreamName,
   batchJson,
@@ -64,6 +66,7 @@ import {
   READ_ALL_SQL,
   READ_ALL_UNFILTERED_SQL,
   READ_STREAM_BACKWARDS_SQL,
+  READ_EVENTS_AT_SQL,
   READ_STREAM_FORWARDS_SQL,
   STREAM_HEAD_READONLY_SQL,
   STREAM_HEAD_SQL,
@@ -520,6 +523,18 @@ export class SqlEventStore implements EventStore {
     this.assertOpen();
     assertStreamName(stream);
     return (await this.readHead(this.executor, stream, false)).state;
+  }
+
+  async readEvents(places: readonly EventPlace[], raw = false): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    assertEventPlaces(places);
+    if (places.length === 0) return [];
+    const rows = await this.executor.query<EventRow>(READ_EVENTS_AT_SQL, [
+      places.map((place) => place.stream),
+      places.map((place) => place.revision),
+    ]);
+    const events = rows.map((row) => rowToEvent(row));
+    return raw ? events : this.decodeEvents(events);
   }
 
   readStream(stream: StreamName, options: ReadStreamOptions = {}, raw = false): AsyncIterable<RecordedEvent> {
@@ -1017,6 +1032,9 @@ class RawSqlEventStoreView implements EventStore {
   }
   getStreamState(stream: StreamName): Promise<StreamState> {
     return this.store.getStreamState(stream);
+  }
+  readEvents(places: readonly EventPlace[]): Promise<RecordedEvent[]> {
+    return this.store.readEvents(places, true);
   }
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
     return this.store.readAll(options, true);

@@ -84,6 +84,7 @@ export const CASE_IDS = [
   'tx-read-stream',
   'written-head',
   'append-multi-stream',
+  'read-events',
   'bad-input',
 ] as const;
 
@@ -2174,6 +2175,41 @@ const CASES: CaseDefinition[] = [
         await rejectsWith(() => store.appendToStreams(appends as never), InvalidArgumentError, JSON.stringify(appends));
       }
       expect(await readStreamEvents(store, d)).toEqual([]);
+    },
+  },
+  {
+    num: '41',
+    id: 'read-events',
+    title: 'read-events: the events at given places, in the order asked, as readStream reads them',
+    async run({ shared }) {
+      const store = await shared();
+      const [a, b] = [streamName('places'), streamName('places')];
+      await store.appendToStream(a, newEvents(5), { expected: 'no_stream' });
+      await store.appendToStream(b, newEvents(3), { expected: 'no_stream' });
+      const [ra, rb] = [await readStreamEvents(store, a), await readStreamEvents(store, b)];
+      const places = [
+        { stream: b, revision: 2 },
+        { stream: a, revision: 0 },
+        { stream: a, revision: 4 },
+        { stream: a, revision: 9 }, // past the end: left out
+        { stream: streamName('places'), revision: 0 }, // no such stream: left out
+        { stream: b, revision: 0 },
+        { stream: a, revision: 0 }, // asked twice: given twice
+      ];
+      expect(await store.readEvents(places)).toEqual([rb[2], ra[0], ra[4], rb[0], ra[0]]);
+      expect(await store.readEvents([])).toEqual([]);
+      const bad: unknown[] = [
+        undefined,
+        {},
+        [null],
+        [{ stream: '', revision: 0 }],
+        [{ stream: a, revision: -1 }],
+        [{ stream: a, revision: 1.5 }],
+        [{ stream: a }],
+      ];
+      for (const places of bad) {
+        await rejectsWith(() => store.readEvents(places as never), InvalidArgumentError, JSON.stringify(places));
+      }
     },
   },
 ];

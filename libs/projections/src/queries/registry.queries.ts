@@ -1,4 +1,4 @@
-import type { JsonObject, RecordedEvent, SqlQueryable } from '@muskel/event-store';
+import type { EventStore, SqlQueryable } from '@muskel/event-store';
 import { BlindIndex } from '../blind-index';
 import type { BatchView } from '../batches.projection';
 import type { MeetingView } from '../meetings.projection';
@@ -104,13 +104,11 @@ interface VersionRow {
 
 const iso = (value: Date | string): string => new Date(value).toISOString();
 
-/** Decodes events read from the log's table with SQL (personal data is stored encrypted): the store's codec. */
-export type EventDecoder = (events: RecordedEvent[]) => Promise<RecordedEvent[]>;
-
 export class RegistryQueries {
   constructor(
     private readonly db: SqlQueryable,
-    private readonly decode: EventDecoder = (events) => Promise.resolve(events),
+    /** The event store: "as of" folds the household events themselves, read (and decoded) through it. */
+    private readonly log: Pick<EventStore, 'readEvents'>,
   ) {}
 
   /** Households matching every given criterion, by our household id; each with all its members. */
@@ -267,36 +265,28 @@ export class RegistryQueries {
     const village = digitsOnly(input.villageCode);
     const until = dayBound(input.date, true);
     // Every version up to the date of every household that was in the village by then, folded again in order.
-    // The events' data comes from the log itself (the store's table, in the same database): the versions keep
-    // only what queries filter on, which halves what a rebuild writes.
-    const rows = await this.db.query<VersionRow & { data: JsonObject; event_id: string }>(
-      `SELECT v.*, e.data, e.event_id::text AS event_id FROM registry_versions v
-         JOIN es_events e ON e.stream_id = 'household-' || v.household_id AND e.stream_revision = v.revision
+    // The events come from the log itself, through the store: the versions keep only what queries filter on, which
+    // halves what a rebuild writes.
+    const rows = await this.db.query<VersionRow>(
+      `SELECT v.* FROM registry_versions v
         WHERE v.household_id IN (SELECT household_id FROM registry_versions WHERE village_code = $1 AND occurred_at < $2)
           AND v.occurred_at < $2
         ORDER BY v.household_id, v.revision`,
       [village, until],
     );
-    const folded = new Map<string, RegistryHousehold>();
-    // The event id travels with the data: encrypted fields are bound to it.
-    const events = await this.decode(
-      rows.map((row): RecordedEvent => ({
-        streamName: `household-${row.household_id}`,
-        revision: Number(row.revision),
-        position: row.position,
-        id: row.event_id,
-        type: row.event_type,
-        data: row.data,
-        metadata: { occurredAt: iso(row.occurred_at) },
-        schemaVersion: 1,
-        recordedAt: new Date(row.occurred_at),
-      })),
+    const stream = (row: VersionRow): string => `household-${row.household_id}`;
+    const events = new Map(
+      (await this.log.readEvents(rows.map((row) => ({ stream: stream(row), revision: Number(row.revision) })))).map(
+        (event) => [`${event.revision}:${event.streamName}`, event],
+      ),
     );
-    rows.forEach((row, index) => {
-      const event = events[index]!;
+    const folded = new Map<string, RegistryHousehold>();
+    for (const row of rows) {
+      const event = events.get(`${Number(row.revision)}:${stream(row)}`);
+      if (!event) throw new Error(`registry version ${row.revision} of a household has no event in the log`);
       const next = foldHousehold(folded.get(row.household_id), event);
       if (next) folded.set(row.household_id, next.household);
-    });
+    }
     const households = [...folded.values()]
       .filter((h) => h.villageCode === village && h.status === 'ACTIVE')
       .map((h) => ({ ...h, members: h.members.filter((m) => m.active) }));

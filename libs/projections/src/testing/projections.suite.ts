@@ -172,7 +172,7 @@ export function describeProjections(harness: StoreHarness): void {
 
     describe('registry', () => {
       it('finds households by NIK, KK number and name, within scope', async () => {
-        const q = new RegistryQueries(store.executor);
+        const q = new RegistryQueries(store.executor, store);
         const byNik = await q.search({ scopes: ['3515'], nik: PEOPLE.ahmad.nik });
         expect(byNik.items.map((h) => h.householdId)).toEqual([scenario.households.h1]);
         expect(byNik.items[0]!.members.map((m) => [m.memberId, m.active])).toEqual([
@@ -206,7 +206,7 @@ export function describeProjections(harness: StoreHarness): void {
       });
 
       it('walks from a household to the proposal, the meeting and its attendees, the verifier, the batch and the decree', async () => {
-        const q = new RegistryQueries(store.executor);
+        const q = new RegistryQueries(store.executor, store);
         const [enrolled] = await q.provenance(scenario.households.h3);
         expect(enrolled).toMatchObject({
           eventType: 'HouseholdEnrolled',
@@ -241,7 +241,7 @@ export function describeProjections(harness: StoreHarness): void {
       });
 
       it('answers "as of" a date', async () => {
-        const q = new RegistryQueries(store.executor);
+        const q = new RegistryQueries(store.executor, store);
         const ids = async (date: string) =>
           (await q.asOf({ villageCode: VILLAGE_A, date })).households.map((h) => h.householdId).sort();
         expect(await ids('2025-01-09')).toEqual([]);
@@ -260,7 +260,7 @@ export function describeProjections(harness: StoreHarness): void {
       });
 
       it('lists who entered and left between two dates, and why', async () => {
-        const q = new RegistryQueries(store.executor);
+        const q = new RegistryQueries(store.executor, store);
         const march = await q.changes({ villageCode: VILLAGE_A, from: '2025-03-01', to: '2025-03-31' });
         expect(march.entered).toEqual([
           expect.objectContaining({
