@@ -64,7 +64,6 @@ const SQL_LOG_READERS_LEFT = [
   'libs/audit-log/src/export.ts',
   'libs/personal-data/src/erasure.ts',
   'libs/personal-data/src/personal-data-codec.ts',
-  'libs/registry-import/src/import-baseline.ts',
 ];
 const LOG_TABLE = '/\\bes_events\\b/';
 const LOG_MESSAGE =

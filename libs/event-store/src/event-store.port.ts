@@ -35,6 +35,8 @@ export interface StoreTransaction {
    * own appends included); KurrentDB, whose events are not in the transaction's database, reads from the server.
    */
   readStream(stream: StreamName): Promise<RecordedEvent[]>;
+  /** `EventStore.readEvents` as this transaction sees them (see `readStream` above for why and where). */
+  readEvents(places: readonly EventPlace[]): Promise<RecordedEvent[]>;
   /**
    * Bulk creation (baseline imports): many streams that do not exist yet, each with its events, in one statement.
    * All or nothing: should any of the streams exist (or any event id be taken), it throws TransactionConflictError

@@ -545,10 +545,7 @@ function authorised(
 
 async function firstEventIds(tx: StoreTransaction, streams: readonly string[]): Promise<Map<string, string>> {
   if (streams.length === 0) return new Map();
-  const rows = await tx.query<{ stream_id: string; event_id: string }>(
-    `SELECT stream_id, event_id::text AS event_id FROM es_events
-      WHERE stream_id = ANY($1::text[]) AND stream_revision = 0`,
-    [streams],
-  );
-  return new Map(rows.map((row) => [row.stream_id, row.event_id]));
+  // On the transaction's connection where the log is in the same database (PGlite has only that one).
+  const first = await tx.readEvents(streams.map((stream) => ({ stream, revision: 0 })));
+  return new Map(first.map((event) => [event.streamName, event.id]));
 }

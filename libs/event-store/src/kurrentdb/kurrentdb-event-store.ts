@@ -514,6 +514,7 @@ export class KurrentDbEventStore implements EventStore {
           assertStreamName(stream);
           return this.collectStream(stream, {});
         },
+        readEvents: (places) => this.readEvents(places),
         appendToStream: (stream) => Promise.reject(new AppendInTransactionUnsupportedError(stream)),
       };
       return work(tx);

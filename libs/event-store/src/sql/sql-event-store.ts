@@ -525,16 +525,20 @@ export class SqlEventStore implements EventStore {
     return (await this.readHead(this.executor, stream, false)).state;
   }
 
-  async readEvents(places: readonly EventPlace[], raw = false): Promise<RecordedEvent[]> {
+  readEvents(places: readonly EventPlace[], raw = false): Promise<RecordedEvent[]> {
+    return this.readEventsOn(this.executor, places, raw);
+  }
+
+  private async readEventsOn(q: SqlQueryable, places: readonly EventPlace[], raw: boolean): Promise<RecordedEvent[]> {
     this.assertOpen();
     assertEventPlaces(places);
     if (places.length === 0) return [];
-    const rows = await this.executor.query<EventRow>(READ_EVENTS_AT_SQL, [
+    const rows = await q.query<EventRow>(READ_EVENTS_AT_SQL, [
       places.map((place) => place.stream),
       places.map((place) => place.revision),
     ]);
     const events = rows.map((row) => rowToEvent(row));
-    return raw ? events : this.decodeEvents(events);
+    return raw ? events : this.decodeEvents(events, q);
   }
 
   readStream(stream: StreamName, options: ReadStreamOptions = {}, raw = false): AsyncIterable<RecordedEvent> {
@@ -759,6 +763,7 @@ export class SqlEventStore implements EventStore {
         sql: q,
         query: <R extends Record<string, unknown>>(sql: string, params?: unknown[]) => q.query<R>(sql, params),
         readStream: (stream) => this.readWholeStream(q, stream, raw),
+        readEvents: (places) => this.readEventsOn(q, places, raw),
         decodeEvents: (events) => this.decodeEvents(events, q),
         appendToStream: async (stream, events, options) => {
           const encoded = await this.encode(q, stream, events);

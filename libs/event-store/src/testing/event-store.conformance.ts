@@ -2197,7 +2197,17 @@ const CASES: CaseDefinition[] = [
         { stream: a, revision: 0 }, // asked twice: given twice
       ];
       expect(await store.readEvents(places)).toEqual([rb[2], ra[0], ra[4], rb[0], ra[0]]);
+      expect(await store.withTransaction((tx) => tx.readEvents(places))).toEqual([rb[2], ra[0], ra[4], rb[0], ra[0]]);
       expect(await store.readEvents([])).toEqual([]);
+      if (store.capabilities().transactions) {
+        // Inside a transaction, its own appends are there.
+        const more = newEvents(1);
+        const seen = await store.withTransaction(async (tx) => {
+          await tx.appendToStream(b, more, { expected: 2 });
+          return tx.readEvents([{ stream: b, revision: 3 }]);
+        });
+        expect(ids(seen)).toEqual(ids(more));
+      }
       const bad: unknown[] = [
         undefined,
         {},
@@ -2209,6 +2219,11 @@ const CASES: CaseDefinition[] = [
       ];
       for (const places of bad) {
         await rejectsWith(() => store.readEvents(places as never), InvalidArgumentError, JSON.stringify(places));
+        await rejectsWith(
+          () => store.withTransaction((tx) => tx.readEvents(places as never)),
+          InvalidArgumentError,
+          JSON.stringify(places),
+        );
       }
     },
   },
