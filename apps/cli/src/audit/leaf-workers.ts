@@ -69,6 +69,9 @@ function createLeafScanner() {
   const shapes = [];
   let oldest = 0;
   function learn(value) {
+    // JSON.parse makes "__proto__" an own member, an assignment would set the prototype instead: such a record
+    // keeps to the general path.
+    if (Object.hasOwn(value, '__proto__')) return;
     const keys = [];
     const kinds = [];
     for (const key in value) {

@@ -289,6 +289,17 @@ describe('scanLeafRecord on learnt shapes (the path most leaves take)', () => {
     }
   });
 
+  it('reads a record with a "__proto__" member as the reference does, however often it comes', () => {
+    const scan = createLeafScanner();
+    for (const value of ['', 'x', null, 1]) {
+      const text = `{"__proto__":${JSON.stringify(value)},"eventId":"e","seq":0}`;
+      for (let round = 0; round < 3; round++) {
+        expectSound(text, scan);
+        expect(Object.hasOwn(scan(text)!, '__proto__')).toBe(true);
+      }
+    }
+  });
+
   it('keeps the sixteen latest shapes: a record of a forgotten shape is learnt again, never misread', () => {
     const scan = createLeafScanner();
     for (let k = 0; k < 40; k++) {
