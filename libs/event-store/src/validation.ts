@@ -37,17 +37,27 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
+/** Checks `list` is an array of objects (named `name` in errors) and hands each, with its field name, to `check`. */
+function eachObjectOf(
+  list: unknown,
+  name: string,
+  check: (entry: Record<string, unknown>, field: string) => void,
+): void {
+  if (!Array.isArray(list)) {
+    throw new InvalidArgumentError('INVALID_ARGUMENT', `${name} must be an array (got ${describe(list)})`, name);
+  }
+  list.forEach((entry: unknown, index) => {
+    const field = `${name}[${index}]`;
+    if (typeof entry !== 'object' || entry === null) {
+      throw new InvalidArgumentError('INVALID_ARGUMENT', `${field} must be an object (got ${describe(entry)})`, field);
+    }
+    check(entry as Record<string, unknown>, field);
+  });
+}
+
 /** The places of `readEvents`: an array of `{ stream, revision }`. */
 export function assertEventPlaces(places: unknown): asserts places is EventPlace[] {
-  if (!Array.isArray(places)) {
-    throw new InvalidArgumentError('INVALID_ARGUMENT', `places must be an array (got ${describe(places)})`, 'places');
-  }
-  places.forEach((place: unknown, index) => {
-    const field = `places[${index}]`;
-    if (typeof place !== 'object' || place === null) {
-      throw new InvalidArgumentError('INVALID_ARGUMENT', `${field} must be an object (got ${describe(place)})`, field);
-    }
-    const { stream, revision } = place as Partial<EventPlace>;
+  eachObjectOf(places, 'places', ({ stream, revision }, field) => {
     assertStreamName(stream, `${field}.stream`);
     assertCount(revision, `${field}.revision`);
   });
@@ -55,20 +65,8 @@ export function assertEventPlaces(places: unknown): asserts places is EventPlace
 
 /** The entries of `appendToStreams`: an array of `{ stream, events, expected }`, each stream once. */
 export function assertStreamAppends(appends: unknown): asserts appends is StreamAppend[] {
-  if (!Array.isArray(appends)) {
-    throw new InvalidArgumentError(
-      'INVALID_ARGUMENT',
-      `appends must be an array (got ${describe(appends)})`,
-      'appends',
-    );
-  }
   const seen = new Set<string>();
-  appends.forEach((entry: unknown, index) => {
-    const field = `appends[${index}]`;
-    if (typeof entry !== 'object' || entry === null) {
-      throw new InvalidArgumentError('INVALID_ARGUMENT', `${field} must be an object (got ${describe(entry)})`, field);
-    }
-    const { stream, expected } = entry as Partial<StreamAppend>;
+  eachObjectOf(appends, 'appends', ({ stream, expected }, field) => {
     assertStreamName(stream, `${field}.stream`);
     assertExpectedState(expected);
     if (seen.has(stream)) {

@@ -276,24 +276,25 @@ describe('filters', () => {
   });
 });
 
+const id = '0b5c7e0e-8a51-4d8c-9f6e-3c1d2b4a5f60';
+
+/** An event as the client reads it, written by this adapter unless `overrides` say otherwise. */
+function recorded(overrides: Partial<JSONRecordedEvent> = {}): JSONRecordedEvent {
+  return {
+    streamId: 'proposal-1',
+    id: id.toUpperCase(),
+    isJson: true,
+    revision: 4n,
+    type: 'ProposalSubmitted',
+    created: new Date('2026-01-02T03:04:05.678Z'),
+    data: { village: 'Sukamaju' },
+    metadata: { schemaVersion: 2, metadata: { correlationId: 'c-1' } },
+    position: { commit: 100n, prepare: 90n },
+    ...overrides,
+  };
+}
+
 describe('events', () => {
-  const id = '0b5c7e0e-8a51-4d8c-9f6e-3c1d2b4a5f60';
-
-  function recorded(overrides: Partial<JSONRecordedEvent> = {}): JSONRecordedEvent {
-    return {
-      streamId: 'proposal-1',
-      id: id.toUpperCase(),
-      isJson: true,
-      revision: 4n,
-      type: 'ProposalSubmitted',
-      created: new Date('2026-01-02T03:04:05.678Z'),
-      data: { village: 'Sukamaju' },
-      metadata: { schemaVersion: 2, metadata: { correlationId: 'c-1' } },
-      position: { commit: 100n, prepare: 90n },
-      ...overrides,
-    };
-  }
-
   it('maps a recorded event of this adapter to the port', () => {
     expect(fromKurrentEvent(recorded())).toEqual({
       streamName: 'proposal-1',
@@ -376,35 +377,21 @@ describe('multi-stream appends', () => {
         const stored = JSON.parse(
           JSON.stringify({ ...(sent.metadata as object), '$schema.name': 'Some.Event' }),
         ) as JsonObject;
-        const back = fromKurrentEvent({
-          streamId: 'proposal-1',
-          id: sent.id,
-          isJson: true,
-          revision: 0n,
-          type: sent.type,
-          created: new Date(0),
-          data: JSON.parse(JSON.stringify(sent.data)) as JsonObject,
-          metadata: stored,
-          position: { commit: 1n, prepare: 1n },
-        });
+        const back = fromKurrentEvent(
+          recorded({
+            id: sent.id,
+            type: sent.type,
+            data: JSON.parse(JSON.stringify(sent.data)) as JsonObject,
+            metadata: stored,
+          }),
+        );
         expect(back).toMatchObject({ data, metadata, schemaVersion });
       }),
     );
   });
 
   it('keeps as it is metadata that only looks like the flat form', () => {
-    const read = (metadata: JsonObject) =>
-      fromKurrentEvent({
-        streamId: 'proposal-1',
-        id: '0b5c7e0e-8a51-4d8c-9f6e-3c1d2b4a5f60',
-        isJson: true,
-        revision: 0n,
-        type: 'T',
-        created: new Date(0),
-        data: {},
-        metadata,
-        position: { commit: 1n, prepare: 1n },
-      });
+    const read = (metadata: JsonObject) => fromKurrentEvent(recorded({ metadata }));
     for (const metadata of [
       { schemaVersion: '1', metadata: 'not json' },
       { schemaVersion: '1', metadata: '[1]' },

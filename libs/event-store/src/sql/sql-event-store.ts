@@ -561,6 +561,7 @@ export class SqlEventStore implements EventStore {
     maxCount: number,
     signal: AbortSignal | undefined,
     raw: boolean,
+    q: SqlQueryable = this.executor,
   ): AsyncGenerator<RecordedEvent> {
     const forwards = direction === 'forwards';
     let cursor = from === 'start' ? 0 : from === 'end' ? Number.MAX_SAFE_INTEGER : from;
@@ -570,13 +571,13 @@ export class SqlEventStore implements EventStore {
       this.assertOpen();
       signal?.throwIfAborted();
       const limit = Math.min(this.pageSize, remaining);
-      const rows = await this.executor.query<EventRow>(
+      const rows = await q.query<EventRow>(
         forwards ? READ_STREAM_FORWARDS_SQL : READ_STREAM_BACKWARDS_SQL,
         [stream, cursor, limit],
         forwards ? 'es_read_stream_forwards' : 'es_read_stream_backwards',
       );
       const events = rows.map((row) => rowToEvent(row));
-      for (const event of raw ? events : await this.decodeEvents(events)) yield event;
+      for (const event of raw ? events : await this.decodeEvents(events, q)) yield event;
       remaining -= rows.length;
       if (rows.length < limit) return;
       const last = Number(rows[rows.length - 1]!.revision);
@@ -661,13 +662,10 @@ export class SqlEventStore implements EventStore {
     this.assertOpen();
     assertStreamName(stream);
     const events: RecordedEvent[] = [];
-    for (let cursor = 0; ;) {
-      const rows = await q.query<EventRow>(READ_STREAM_FORWARDS_SQL, [stream, cursor, this.pageSize]);
-      const page = rows.map((row) => rowToEvent(row));
-      events.push(...(raw ? page : await this.decodeEvents(page, q)));
-      if (rows.length < this.pageSize) return events;
-      cursor = Number(rows[rows.length - 1]!.revision) + 1;
+    for await (const event of this.streamPages(stream, 'forwards', 'start', Infinity, undefined, raw, q)) {
+      events.push(event);
     }
+    return events;
   }
 
   subscribeToAll(options: SubscribeOptions = {}, raw = false): Subscription {
@@ -754,7 +752,7 @@ export class SqlEventStore implements EventStore {
 
   // ---------------------------------------------------------------- transactions
 
-  /** `raw`: the transaction's `readStream` returns events as stored (the view of `raw()`). */
+  /** `raw`: the transaction's `readStream` and `readEvents` return events as stored (the view of `raw()`). */
   async withTransaction<T>(work: (tx: StoreTransaction) => Promise<T>, raw = false): Promise<T> {
     this.assertOpen();
     let wrote = false;

@@ -2065,13 +2065,7 @@ const CASES: CaseDefinition[] = [
       expect(expected.map((e) => e.revision)).toEqual(range(12));
       expect(await store.withTransaction((tx) => tx.readStream(stream))).toEqual(expected);
       expect(await store.withTransaction((tx) => tx.readStream(streamName('txread-missing')))).toEqual([]);
-      const bad = await store
-        .withTransaction((tx) => tx.readStream(''))
-        .then(
-          () => undefined,
-          (error: unknown) => error,
-        );
-      expect(bad).toBeInstanceOf(InvalidArgumentError);
+      await rejectsWith(() => store.withTransaction((tx) => tx.readStream('')), InvalidArgumentError);
       if (!store.capabilities().transactions) return;
       // Inside the transaction, before its commit: its own appends are there, and nobody else sees them yet.
       const more = newEvents(2);
