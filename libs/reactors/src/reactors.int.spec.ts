@@ -15,7 +15,7 @@ import type { EventStore, RecordedEvent } from '@muskel/event-store';
 import { catchUpReactors, resetReactorCheckpoints } from './catch-up';
 import { SYSTEM_ACTOR, listReactorFailures } from './reactor-support';
 import { MEETING_REACTOR, REACTOR_NAMES, createReactors, householdIdForProposal } from './reactors';
-import { pgliteFactory, postgresFactory, type StoreFactory } from './testing/test-stores';
+import { pgliteFactory, postgresFactory, withoutTransactionalAppends, type StoreFactory } from './testing/test-stores';
 import { WorkflowDriver as Workflow } from './workflow-driver';
 
 const VILLAGE = '3515142001';
@@ -306,3 +306,7 @@ function describeReactors(factory: () => StoreFactory): void {
 const CATCH_UP = { timeoutMs: 90_000 };
 describe('reactors on PGlite', () => describeReactors(pgliteFactory));
 describe('reactors on PostgreSQL', () => describeReactors(postgresFactory));
+// What KurrentDB changes for the reactors: their appends cannot join the checkpoint's transaction. PostgreSQL, not
+// PGlite: appends outside the open transaction need a second connection.
+describe('reactors on PostgreSQL without appends in transactions (as on KurrentDB)', () =>
+  describeReactors(() => withoutTransactionalAppends(postgresFactory())));

@@ -316,13 +316,32 @@ function registryReactor(): Projection {
 }
 
 /**
- * The three reactors, as projections for the ProjectionRunner (each with its own checkpoint). Their commands go
- * through the runner's transaction, together with the checkpoint: see transactionalPipeline for why the given
- * pipeline is not used for that; it stays in the signature for stores without SQL transactions (none yet).
+ * The three reactors, as projections for the ProjectionRunner (each with its own checkpoint). On a store whose
+ * appends join a transaction (PostgreSQL, PGlite), their commands commit together with the checkpoint (see
+ * transactionalPipeline). Where they cannot (KurrentDB), see `appendingOutside`.
  */
 export function createReactors(_pipeline: CommandPipeline, store: EventStore): Projection[] {
-  if (!store.capabilities().transactions) {
-    throw new Error('the reactors need a store with transactions (PostgreSQL or PGlite)');
-  }
-  return [meetingReactor(), batchReactor(), registryReactor()];
+  const reactors = [meetingReactor(), batchReactor(), registryReactor()];
+  if (store.capabilities().transactions) return reactors;
+  return reactors.map((reactor) => ({
+    ...reactor,
+    apply: (event: RecordedEvent, tx: StoreTransaction) => reactor.apply(event, appendingOutside(tx, store)),
+  }));
+}
+
+/**
+ * The reactor's transaction with its appends sent to the store at once, for stores that cannot append inside a
+ * read-model transaction (KurrentDB). A crash after an append and before the checkpoint commits replays the event;
+ * the replay appends nothing new: each reactor checks the state first (already deliberated, already applied), and
+ * its event ids are derived from (reactor, causing event, target), which the store takes as a retry of an append
+ * it already holds.
+ */
+function appendingOutside(tx: StoreTransaction, store: EventStore): StoreTransaction {
+  return {
+    query: (sql, params) => tx.query(sql, params),
+    readStream: (stream) => tx.readStream(stream),
+    readEvents: (places) => tx.readEvents(places),
+    copyRows: (table, columns, rows) => tx.copyRows(table, columns, rows),
+    appendToStream: (stream, events, options) => store.appendToStream(stream, events, options),
+  };
 }

@@ -5,7 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { createPgliteEventStore, createPostgresEventStore, type EventStore } from '@muskel/event-store';
+import {
+  AppendInTransactionUnsupportedError,
+  createPgliteEventStore,
+  createPostgresEventStore,
+  type EventStore,
+  type StoreTransaction,
+} from '@muskel/event-store';
 
 export interface StoreFactory {
   readonly name: string;
@@ -93,5 +99,42 @@ export function postgresFactory(serverUrl = TEST_SERVER_URL): StoreFactory {
         await drop().catch(() => undefined);
       }
     },
+  };
+}
+
+/**
+ * PostgreSQL stores seen as a KurrentDB store behaves: no appends inside a transaction (they fail with
+ * AppendInTransactionUnsupportedError, as KurrentDB's do) and `capabilities().transactions` false. A stand-in: no
+ * KurrentDB server can run on this machine, and this is the one difference the reactors have to handle.
+ */
+export function withoutTransactionalAppends(inner: StoreFactory): StoreFactory {
+  const originals = new Map<EventStore, EventStore>();
+  return {
+    name: `${inner.name} without appends in transactions`,
+    async open() {
+      const store = await inner.open();
+      const view = new Proxy(store, {
+        get(target, property) {
+          if (property === 'capabilities') return () => ({ ...target.capabilities(), transactions: false });
+          if (property === 'withTransaction') {
+            return <T>(work: (tx: StoreTransaction) => Promise<T>) =>
+              target.withTransaction((tx) =>
+                work({
+                  // Own properties kept (the SQL checkpoint store finds its transaction through one).
+                  ...tx,
+                  appendToStream: (stream) => Promise.reject(new AppendInTransactionUnsupportedError(stream)),
+                  appendToNewStreams: undefined,
+                }),
+              );
+          }
+          const value: unknown = Reflect.get(target, property, target);
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      originals.set(view, store);
+      return view;
+    },
+    ...(inner.urlOf ? { urlOf: (store: EventStore) => inner.urlOf!(originals.get(store) ?? store) } : {}),
+    dispose: () => inner.dispose(),
   };
 }
