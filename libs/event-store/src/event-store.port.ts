@@ -38,6 +38,13 @@ export interface StoreTransaction {
   /** `EventStore.readEvents` as this transaction sees them (see `readStream` above for why and where). */
   readEvents(places: readonly EventPlace[]): Promise<RecordedEvent[]>;
   /**
+   * Bulk insert into a read-model table (rebuilds) with COPY: each row gives the `columns` in order, as the text
+   * the column's type reads (`null` is NULL). The server takes it at a fraction of the cost of INSERT over a JSON
+   * parameter, but without ON CONFLICT: only for rows that cannot be there yet (a duplicate key fails the call and
+   * the transaction). Table and column names are plain lower-case SQL names.
+   */
+  copyRows(table: string, columns: readonly string[], rows: Iterable<readonly (string | null)[]>): Promise<void>;
+  /**
    * Bulk creation (baseline imports): many streams that do not exist yet, each with its events, in one statement.
    * All or nothing: should any of the streams exist (or any event id be taken), it throws TransactionConflictError
    * and the caller's transaction must be rolled back. Optional: adapters without it are driven stream by stream.

@@ -515,6 +515,8 @@ export class KurrentDbEventStore implements EventStore {
           return this.collectStream(stream, {});
         },
         readEvents: (places) => this.readEvents(places),
+        // Read-model rows: the read-model database's own COPY.
+        copyRows: (table, columns, rows) => inner.copyRows(table, columns, rows),
         appendToStream: (stream) => Promise.reject(new AppendInTransactionUnsupportedError(stream)),
       };
       return work(tx);

@@ -25,12 +25,19 @@ export class PgliteExecutor implements SqlExecutor {
     await this.db.exec(sql);
   }
 
+  async copyFrom(copy: string, chunks: readonly string[]): Promise<void> {
+    await this.db.query(pgliteCopy(copy), [], { blob: new Blob(chunks as string[]) });
+  }
+
   async transaction<T>(work: (q: SqlQueryable) => Promise<T>): Promise<T> {
     return this.db.transaction(async (tx) =>
       work({
         query: async <R>(sql: string, params?: unknown[]) => (await tx.query<R>(sql, params)).rows,
         exec: async (sql: string) => {
           await tx.exec(sql);
+        },
+        copyFrom: async (copy: string, chunks: readonly string[]) => {
+          await tx.query(pgliteCopy(copy), [], { blob: new Blob(chunks as string[]) });
         },
       }),
     );
@@ -54,4 +61,9 @@ export class PgliteExecutor implements SqlExecutor {
   async close(): Promise<void> {
     await this.db.close();
   }
+}
+
+/** PGlite reads COPY input from the blob passed with the query, named `/dev/blob`, instead of STDIN. */
+function pgliteCopy(copy: string): string {
+  return copy.replace(/\bFROM\s+STDIN\b/i, "FROM '/dev/blob'");
 }

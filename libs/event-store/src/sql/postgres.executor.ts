@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Client, Pool, type PoolClient, type PoolConfig } from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
 import type { SqlExecutor, SqlQueryable } from './sql-executor';
 
 export interface PostgresExecutorOptions {
@@ -36,6 +39,19 @@ export class PostgresExecutor implements SqlExecutor {
     await this.pool.query(sql);
   }
 
+  async copyFrom(copy: string, chunks: readonly string[]): Promise<void> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await copyOn(client, copy, chunks);
+    } catch (error) {
+      broken = true;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
   async transaction<T>(work: (q: SqlQueryable) => Promise<T>): Promise<T> {
     const client: PoolClient = await this.pool.connect();
     let broken = false;
@@ -54,6 +70,7 @@ export class PostgresExecutor implements SqlExecutor {
         exec: async (sql: string) => {
           await client.query(sql);
         },
+        copyFrom: (copy: string, chunks: readonly string[]) => copyOn(client, copy, chunks),
       };
       const result = await work(queryable);
       await client.query('COMMIT');
@@ -100,4 +117,9 @@ export class PostgresExecutor implements SqlExecutor {
     await Promise.all(listeners.map((client) => client.end().catch(() => undefined)));
     await this.pool.end();
   }
+}
+
+/** COPY FROM STDIN through pg-copy-streams (pg itself has no COPY API). */
+async function copyOn(client: PoolClient, copy: string, chunks: readonly string[]): Promise<void> {
+  await pipeline(Readable.from(chunks, { objectMode: false }), client.query(copyFromStdin(copy)));
 }

@@ -80,6 +80,7 @@ import {
   type SqlQueryable,
 } from './sql-executor';
 import { SqlSubscription } from './sql-subscription';
+import { copyChunks, copyStatement } from './copy-text';
 import type { DecodingTransaction, EventCodec } from './event-codec';
 
 export const APPENDED_CHANNEL = 'es_appended';
@@ -762,6 +763,14 @@ export class SqlEventStore implements EventStore {
         query: <R extends Record<string, unknown>>(sql: string, params?: unknown[]) => q.query<R>(sql, params),
         readStream: (stream) => this.readWholeStream(q, stream, raw),
         readEvents: (places) => this.readEventsOn(q, places, raw),
+        copyRows: async (table, columns, rows) => {
+          this.assertOpen();
+          const copy = copyStatement(table, columns);
+          const chunks = copyChunks(columns.length, rows);
+          if (chunks.length === 0) return;
+          if (!q.copyFrom) throw new Error('this SQL driver cannot COPY');
+          await q.copyFrom(copy, chunks);
+        },
         decodeEvents: (events) => this.decodeEvents(events, q),
         appendToStream: async (stream, events, options) => {
           const encoded = await this.encode(q, stream, events);

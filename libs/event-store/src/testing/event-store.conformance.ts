@@ -85,6 +85,7 @@ export const CASE_IDS = [
   'written-head',
   'append-multi-stream',
   'read-events',
+  'copy-rows',
   'bad-input',
 ] as const;
 
@@ -2218,6 +2219,95 @@ const CASES: CaseDefinition[] = [
           InvalidArgumentError,
           JSON.stringify(places),
         );
+      }
+    },
+  },
+  {
+    num: '42',
+    id: 'copy-rows',
+    title: 'copy-rows: a transaction bulk-inserts read-model rows as given, all or nothing',
+    async run({ shared }) {
+      const store = await shared();
+      const table = `conformance_copy_${randomUUID().replace(/-/g, '')}`;
+      const columns = ['id', 'label', 'doc', 'tags'];
+      await store.withTransaction((tx) =>
+        tx.query(`CREATE TABLE ${table} (id bigint PRIMARY KEY, label text, doc json, tags text[])`),
+      );
+      try {
+        const awkward = 'tab\tnewline\ncr\rbackslash\\ slash \\N quote\' "dq" emoji 🌾 NUL-free, kanji 村';
+        const rows = [
+          ['1', awkward, JSON.stringify({ text: awkward, n: 1 }), '{a,"b c"}'],
+          ['2', null, null, null],
+          ['3', '\\N', '[]', '{}'],
+          ['4', '', '{"k":"\\u0041"}', '{"x\\\\y"}'],
+        ];
+        await store.withTransaction((tx) => tx.copyRows(table, columns, rows));
+        // Many rows (several chunks) and a generator as the source.
+        await store.withTransaction((tx) =>
+          tx.copyRows(
+            table,
+            ['id', 'label'],
+            (function* () {
+              for (let i = 10; i < 2_510; i++) yield [String(i), `row ${i}`];
+            })(),
+          ),
+        );
+        await store.withTransaction((tx) => tx.copyRows(table, columns, []));
+        const read = await store.withTransaction((tx) =>
+          tx.query<{ id: string; label: string | null; doc: unknown; tags: string[] | null }>(
+            `SELECT id::text AS id, label, doc, tags FROM ${table} WHERE id < 10 ORDER BY id`,
+          ),
+        );
+        expect(read).toEqual([
+          { id: '1', label: awkward, doc: { text: awkward, n: 1 }, tags: ['a', 'b c'] },
+          { id: '2', label: null, doc: null, tags: null },
+          { id: '3', label: '\\N', doc: [], tags: [] },
+          { id: '4', label: '', doc: { k: 'A' }, tags: ['x\\y'] },
+        ]);
+        const count = async () =>
+          Number(
+            (
+              await store.withTransaction((tx) => tx.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`))
+            )[0]?.n,
+          );
+        expect(await count()).toBe(4 + 2_500);
+        // A duplicate key fails the call and the transaction: the rows before it in the same call are gone too.
+        await expect(
+          store.withTransaction(async (tx) => {
+            await tx.query(`INSERT INTO ${table} (id, label) VALUES (5000, 'before')`);
+            await tx.copyRows(
+              table,
+              ['id', 'label'],
+              [
+                ['5001', 'new'],
+                ['1', 'duplicate'],
+              ],
+            );
+          }),
+        ).rejects.toThrow();
+        expect(await count()).toBe(4 + 2_500);
+        const bad: [string, unknown, unknown][] = [
+          ['Bad-Table', columns, []],
+          [`${table}; DROP TABLE x`, columns, []],
+          [table, [], []],
+          [table, ['id', 'id'], []],
+          [table, ['id', 'la"bel'], []],
+          [table, 'id', []],
+          [table, columns, null],
+          [table, columns, [['1', 'a']]],
+          [table, ['id'], [[1]]],
+          [table, ['id'], [undefined]],
+        ];
+        for (const [name, cols, rows] of bad) {
+          await rejectsWith(
+            () => store.withTransaction((tx) => tx.copyRows(name, cols as never, rows as never)),
+            InvalidArgumentError,
+            JSON.stringify([name, cols, rows]),
+          );
+        }
+        expect(await count()).toBe(4 + 2_500);
+      } finally {
+        await store.withTransaction((tx) => tx.query(`DROP TABLE IF EXISTS ${table}`));
       }
     },
   },

@@ -14,6 +14,7 @@ import {
   PublicBoardQueries,
   RegistryQueries,
 } from '../queries';
+import { RegistryProjection } from '../registry.projection';
 import { dumpTables, type StoreHarness } from './harness';
 import { KK, PEOPLE, VILLAGE_A, VILLAGE_B, VILLAGE_OTHER, writeScenario, type Scenario } from './scenario';
 
@@ -406,6 +407,28 @@ export function describeProjections(harness: StoreHarness): void {
       // Every checkpoint stands at the head again.
       const head = await store.headPosition();
       for (const name of projectionNames) expect(await store.checkpoints.load(name)).toBe(head);
+    });
+
+    it("turns an older registry's jsonb documents into json and keeps every row", async () => {
+      const before = await dumpTables(store.executor);
+      await store.withTransaction(async (tx) => {
+        await tx.query('ALTER TABLE registry_households ALTER COLUMN doc TYPE jsonb USING doc::jsonb');
+        for (const column of ['entered', 'left', 'changes']) {
+          await tx.query(`ALTER TABLE registry_versions ALTER COLUMN "${column}" TYPE jsonb USING "${column}"::jsonb`);
+        }
+      });
+      const types = () =>
+        store.executor.query<{ column_name: string; data_type: string }>(
+          `SELECT column_name, data_type FROM information_schema.columns
+            WHERE table_name IN ('registry_households', 'registry_versions')
+              AND column_name IN ('doc', 'entered', 'left', 'changes') ORDER BY column_name`,
+        );
+      expect(new Set((await types()).map((t) => t.data_type))).toEqual(new Set(['jsonb']));
+      await store.withTransaction((tx) => new RegistryProjection().setup(tx));
+      expect(await types()).toEqual(
+        ['changes', 'doc', 'entered', 'left'].map((column_name) => ({ column_name, data_type: 'json' })),
+      );
+      expect(await dumpTables(store.executor)).toEqual(before);
     });
   });
 }

@@ -1,0 +1,63 @@
+import { InvalidArgumentError } from '../errors';
+
+const SQL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** Rows per chunk handed to the driver: large enough to amortise each write, small enough to stream. */
+const ROWS_PER_CHUNK = 1000;
+// COPY's text format ends a field at a tab and a row at a newline, and reads backslash escapes.
+const SPECIAL = /[\\\t\n\r]/g;
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+const escape = (c: string): string => ESCAPES[c]!;
+
+/** `COPY table ("a", "b") FROM STDIN` after checking the names (they are code's, but the statement is built). */
+export function copyStatement(table: string, columns: readonly string[]): string {
+  if (typeof table !== 'string' || !SQL_NAME.test(table)) {
+    throw new InvalidArgumentError('INVALID_ARGUMENT', 'table must be a plain lower-case SQL name', 'table');
+  }
+  if (
+    !Array.isArray(columns) ||
+    columns.length === 0 ||
+    columns.some((c) => typeof c !== 'string' || !SQL_NAME.test(c))
+  ) {
+    throw new InvalidArgumentError('INVALID_ARGUMENT', 'columns must be plain lower-case SQL names', 'columns');
+  }
+  if (new Set(columns).size !== columns.length) {
+    throw new InvalidArgumentError('INVALID_ARGUMENT', 'a column is named twice', 'columns');
+  }
+  return `COPY ${table} (${columns.map((c) => `"${c}"`).join(', ')}) FROM STDIN`;
+}
+
+/**
+ * The rows as COPY text-format input, in chunks of lines. Hand-written: it is the format's whole definition for
+ * text values (escape backslash, tab, newline, carriage return; `\N` is NULL), and no library does only this.
+ */
+export function copyChunks(width: number, rows: Iterable<readonly (string | null)[]>): string[] {
+  if (rows === null || typeof rows !== 'object' || typeof (rows as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    throw new InvalidArgumentError('INVALID_ARGUMENT', 'rows must be iterable', 'rows');
+  }
+  const chunks: string[] = [];
+  // One array of pieces per chunk, joined once: cheaper than growing a string per line.
+  let parts: string[] = [];
+  let lines = 0;
+  let index = 0;
+  for (const row of rows) {
+    if (!Array.isArray(row) || row.length !== width) {
+      throw new InvalidArgumentError('INVALID_ARGUMENT', `row ${index} must have ${width} values`, 'rows');
+    }
+    for (let i = 0; i < width; i++) {
+      const value: unknown = row[i];
+      if (value === null) parts.push('\\N');
+      else if (typeof value === 'string') parts.push(NEEDS_ESCAPE.test(value) ? value.replace(SPECIAL, escape) : value);
+      else throw new InvalidArgumentError('INVALID_ARGUMENT', `row ${index}: values must be text or null`, 'rows');
+      parts.push(i === width - 1 ? '\n' : '\t');
+    }
+    index += 1;
+    if (++lines === ROWS_PER_CHUNK) {
+      chunks.push(parts.join(''));
+      parts = [];
+      lines = 0;
+    }
+  }
+  if (parts.length > 0) chunks.push(parts.join(''));
+  return chunks;
+}
