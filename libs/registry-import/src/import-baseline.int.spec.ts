@@ -2,7 +2,12 @@ import { Readable } from 'node:stream';
 import { CommandPipeline } from '@muskel/application';
 import { householdDecider, householdStreamName } from '@muskel/domain';
 import type { EventStore } from '@muskel/event-store';
-import { pgliteFactory, postgresFactory, type StoreFactory } from '../../reactors/src/testing/test-stores';
+import {
+  pgliteFactory,
+  postgresFactory,
+  withoutTransactionalAppends,
+  type StoreFactory,
+} from '../../reactors/src/testing/test-stores';
 import {
   DuplicateImportError,
   householdIdsForKk,
@@ -181,3 +186,6 @@ function describeImport(factory: () => StoreFactory): void {
 
 describe('baseline import on PGlite', () => describeImport(pgliteFactory));
 describe('baseline import on PostgreSQL', () => describeImport(postgresFactory));
+// As on KurrentDB, whose appends cannot join a transaction (a second connection is needed: PostgreSQL).
+describe('baseline import on PostgreSQL without appends in transactions (as on KurrentDB)', () =>
+  describeImport(() => withoutTransactionalAppends(postgresFactory())));

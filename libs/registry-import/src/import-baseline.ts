@@ -18,6 +18,7 @@ import {
 } from '@muskel/domain';
 import {
   TransactionConflictError,
+  WrongExpectedVersionError,
   type EventStore,
   type JsonObject,
   type NewEvent,
@@ -464,51 +465,35 @@ async function writeHouseholds(
       return;
     } catch (error) {
       // Someone enrolled one of these households between our check and our insert: check again, once or twice.
-      if (!(error instanceof TransactionConflictError) || attempt >= 3) throw error;
+      const conflict = error instanceof TransactionConflictError || error instanceof WrongExpectedVersionError;
+      if (!conflict || attempt >= 3) throw error;
     }
   }
 }
 
-/** One chunk in one transaction; row errors are returned, not reported, so a retried chunk reports them once. */
+/**
+ * One chunk, all or nothing; row errors are returned, not reported, so a retried chunk reports them once. Where
+ * appends join a transaction (SQL stores) the check and the appends share one; elsewhere (KurrentDB) the appends
+ * are one multi-stream append, each stream expected not to exist, which fails as a whole on a household enrolled
+ * between the check and the append.
+ */
 async function writeChunk(
   store: EventStore,
   allowed: readonly PendingHousehold[],
   importId: string,
   context: CommandContext,
 ): Promise<{ counts: { imported: number; already: number; rejected: number }; errors: ImportRowError[] }> {
-  const counts = { imported: 0, already: 0, rejected: 0 };
-  const errors: ImportRowError[] = [];
-  const report = (error: ImportRowError) => errors.push(error);
-  await store.withTransaction(async (tx) => {
-    const streams = allowed.map((household) => householdStreamName(household.householdId));
-    const existing = await firstEventIds(tx, streams);
-    const fresh: { stream: string; events: NewEvent[] }[] = [];
-    for (const household of allowed) {
-      const stream = householdStreamName(household.householdId);
-      const eventId = deterministicId('baseline-enrolment', importId, household.householdId);
-      const found = existing.get(stream);
-      if (found === eventId) {
-        counts.already++;
-        continue;
-      }
-      if (found !== undefined) {
-        counts.rejected++;
-        report({
-          row: household.firstRow,
-          column: 'kk_number',
-          code: 'KK_ALREADY_ENROLLED',
-          message: 'A household with this KK number is on the registry already; it was not enrolled again.',
-        });
-        continue;
-      }
-      fresh.push({
-        stream,
-        events: [
-          { id: eventId, type: 'HouseholdEnrolled', data: household.data, metadata: eventMetadata(context, eventId) },
-        ],
-      });
-      counts.imported++;
+  const streams = allowed.map((household) => householdStreamName(household.householdId));
+  if (!store.capabilities().transactions) {
+    const planned = planChunk(allowed, await firstEventIds(store, streams), importId, context);
+    if (planned.fresh.length > 0) {
+      await store.appendToStreams(planned.fresh.map((entry) => ({ ...entry, expected: 'no_stream' as const })));
     }
+    return planned;
+  }
+  return store.withTransaction(async (tx) => {
+    const planned = planChunk(allowed, await firstEventIds(tx, streams), importId, context);
+    const { fresh } = planned;
     // One statement for the whole chunk where the store offers it (the import's speed is its round trips); a
     // household enrolled meanwhile by someone else makes it throw, and the chunk is retried by the caller.
     if (tx.appendToNewStreams) {
@@ -516,8 +501,51 @@ async function writeChunk(
     } else {
       for (const { stream, events } of fresh) await tx.appendToStream(stream, events, { expected: 'no_stream' });
     }
+    return planned;
   });
-  return { counts, errors };
+}
+
+/** Which households of a chunk to enrol, given the first event of each one's stream (if it has one). */
+function planChunk(
+  allowed: readonly PendingHousehold[],
+  existing: ReadonlyMap<string, string>,
+  importId: string,
+  context: CommandContext,
+): {
+  counts: { imported: number; already: number; rejected: number };
+  errors: ImportRowError[];
+  fresh: { stream: string; events: NewEvent[] }[];
+} {
+  const counts = { imported: 0, already: 0, rejected: 0 };
+  const errors: ImportRowError[] = [];
+  const fresh: { stream: string; events: NewEvent[] }[] = [];
+  for (const household of allowed) {
+    const stream = householdStreamName(household.householdId);
+    const eventId = deterministicId('baseline-enrolment', importId, household.householdId);
+    const found = existing.get(stream);
+    if (found === eventId) {
+      counts.already++;
+      continue;
+    }
+    if (found !== undefined) {
+      counts.rejected++;
+      errors.push({
+        row: household.firstRow,
+        column: 'kk_number',
+        code: 'KK_ALREADY_ENROLLED',
+        message: 'A household with this KK number is on the registry already; it was not enrolled again.',
+      });
+      continue;
+    }
+    fresh.push({
+      stream,
+      events: [
+        { id: eventId, type: 'HouseholdEnrolled', data: household.data, metadata: eventMetadata(context, eventId) },
+      ],
+    });
+    counts.imported++;
+  }
+  return { counts, errors, fresh };
 }
 
 function authorised(
@@ -543,9 +571,12 @@ function authorised(
   }
 }
 
-async function firstEventIds(tx: StoreTransaction, streams: readonly string[]): Promise<Map<string, string>> {
+async function firstEventIds(
+  reader: Pick<StoreTransaction, 'readEvents'>,
+  streams: readonly string[],
+): Promise<Map<string, string>> {
   if (streams.length === 0) return new Map();
-  // On the transaction's connection where the log is in the same database (PGlite has only that one).
-  const first = await tx.readEvents(streams.map((stream) => ({ stream, revision: 0 })));
+  // In a transaction: on its connection where the log is in the same database (PGlite has only that one).
+  const first = await reader.readEvents(streams.map((stream) => ({ stream, revision: 0 })));
   return new Map(first.map((event) => [event.streamName, event.id]));
 }
