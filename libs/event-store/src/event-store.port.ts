@@ -130,6 +130,12 @@ export interface EventStore {
    * on KurrentDB the two are the same).
    */
   writtenHead(): Promise<LogPosition>;
+  /**
+   * How many events `readAll` would give after `after`, counting at most `limit`: a subscriber's lag, for
+   * monitoring. SQL stores count in the log-order index; KurrentDB has no count and reads the events, so callers
+   * keep `limit` modest there.
+   */
+  countAfter(after: LogPosition, limit: number): Promise<number>;
   subscribeToAll(options?: SubscribeOptions): Subscription;
 
   readonly checkpoints: CheckpointStore;

@@ -92,6 +92,10 @@ class LogFromOrigin implements EventStore {
     const head = await this.inner.headPosition();
     return head === this.origin ? START : head;
   }
+  countAfter(after: LogPosition, limit: number): Promise<number> {
+    return this.inner.countAfter(this.from(after), limit);
+  }
+
   async writtenHead(): Promise<LogPosition> {
     const head = await this.inner.writtenHead();
     return head === this.origin ? START : head;

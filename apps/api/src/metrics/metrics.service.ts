@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { AppConfig } from '@muskel/config';
-import { EVENT_STORE, type EventStore, type SqlExecutor, type SqlQueryable } from '@muskel/event-store';
+import { EVENT_STORE, START, type EventStore, type SqlExecutor, type SqlQueryable } from '@muskel/event-store';
 import { AUDIT_LOG_PROJECTION } from '@muskel/audit-log';
 import { JOB_DISPATCHER } from '@muskel/jobs';
 import { SQL_DATABASE } from '@muskel/nest-event-store';
@@ -22,41 +22,15 @@ export const API_SUBSCRIBERS: readonly string[] = [usersProjection.name];
 /** Every log subscriber; any other found in the checkpoint table is reported too. */
 export const KNOWN_SUBSCRIBERS: readonly string[] = [...WORKER_SUBSCRIBERS, ...API_SUBSCRIBERS];
 
-/** Counting stops here: a projection this far behind is rebuilding or stuck, and the exact number no longer helps. */
-export const LAG_COUNT_CAP = 1_000_000;
-
 /**
- * Per subscriber: events after its checkpoint up to the settled head (the same bound readers use: below the oldest
- * running transaction), the age of the oldest of them, and whether some instance holds its lease. Positions are
- * zero-padded and xid8's input reads a leading zero as octal, hence the detour through numeric. The row
- * comparison on (tx_id, global_position) walks the log-order index from the checkpoint on.
+ * Counting stops here: a projection this far behind is rebuilding or stuck, and the exact number no longer helps.
+ * KurrentDB has no count and reads the events it counts, so it stops much sooner.
  */
-const LAG_SQL = `
-WITH settled AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
-subscribers AS (
-  SELECT name FROM unnest($1::text[]) AS name
-  UNION
-  SELECT subscriber_id FROM es_checkpoints
-),
-positions AS (
-  SELECT s.name,
-         CASE WHEN c.position ~ '^[0-9]{20}:[0-9]{20}$' THEN split_part(c.position, ':', 1)::numeric::text::xid8 ELSE '0'::xid8 END AS tx,
-         CASE WHEN c.position ~ '^[0-9]{20}:[0-9]{20}$' THEN split_part(c.position, ':', 2)::bigint ELSE 0 END AS pos
-    FROM subscribers s LEFT JOIN es_checkpoints c ON c.subscriber_id = s.name
-)
-SELECT p.name,
-       (SELECT count(*) FROM (
-          SELECT 1 FROM es_events e, settled
-           WHERE (e.tx_id, e.global_position) > (p.tx, p.pos) AND e.tx_id < settled.xmin
-           LIMIT $2) behind)::integer AS lag_events,
-       (SELECT extract(epoch FROM clock_timestamp() - e.recorded_at)
-          FROM es_events e, settled
-         WHERE (e.tx_id, e.global_position) > (p.tx, p.pos) AND e.tx_id < settled.xmin
-         ORDER BY e.tx_id, e.global_position LIMIT 1)::float8 AS lag_seconds,
-       EXISTS (SELECT 1 FROM es_leases l
-                WHERE l.subscriber_id = p.name AND l.expires_at > clock_timestamp()) AS leased
-  FROM positions p
- ORDER BY p.name`;
+export const LAG_COUNT_CAP = 1_000_000;
+export const KURRENTDB_LAG_COUNT_CAP = 10_000;
+
+/** Subscribers with a checkpoint (any besides the known ones is reported too). */
+const CHECKPOINTED_SQL = 'SELECT subscriber_id FROM es_checkpoints ORDER BY subscriber_id';
 
 /**
  * The oldest transactions open on the whole server (the event log's readers wait for every transaction that holds
@@ -73,10 +47,10 @@ SELECT coalesce(extract(epoch FROM clock_timestamp() - min(xact_start)), 0)::flo
 const REACTOR_FAILURES_SQL = `
 SELECT reactor, count(*)::integer AS failures FROM reactor_failures GROUP BY reactor ORDER BY reactor`;
 
-interface LagRow extends Record<string, unknown> {
+interface Lag {
   name: string;
-  lag_events: number;
-  lag_seconds: number | null;
+  events: number;
+  seconds: number;
   leased: boolean;
 }
 
@@ -103,6 +77,7 @@ export class MetricsService implements OnModuleDestroy {
   private readonly queueDepth: QueueDepth;
   private readonly oldestTransaction: Gauge | undefined;
   private readonly oldestWriteTransaction: Gauge | undefined;
+  private readonly lagCap: number;
 
   constructor(
     private readonly config: AppConfig,
@@ -121,9 +96,10 @@ export class MetricsService implements OnModuleDestroy {
       help: '1 when the database answered the last scrape, 0 when it did not (the database figures are then absent).',
       registers,
     });
+    this.lagCap = store.kind === 'kurrentdb' ? KURRENTDB_LAG_COUNT_CAP : LAG_COUNT_CAP;
     this.lagEvents = new Gauge({
       name: 'muskel_projection_lag_events',
-      help: `Events in the log after the projection's (or reactor's) checkpoint, up to the settled head; counted up to ${LAG_COUNT_CAP}.`,
+      help: `Events in the log after the projection's (or reactor's) checkpoint, up to the settled head; counted up to ${this.lagCap}.`,
       labelNames: ['projection'],
       registers,
     });
@@ -192,16 +168,26 @@ export class MetricsService implements OnModuleDestroy {
     }
     for (const gauge of [this.lagEvents, this.lagSeconds, this.leaseHeld, this.reactorFailures]) gauge.reset();
     try {
-      await this.db.transaction(async (q) => {
+      const subscribers = await this.db.transaction(async (q) => {
         await q.query("SET LOCAL statement_timeout = '5s'");
-        await this.collectLag(q);
         await this.collectReactorFailures(q);
         if (this.oldestTransaction && this.oldestWriteTransaction) {
           const [row] = await q.query<{ oldest: number; oldest_write: number }>(OLDEST_TRANSACTION_SQL);
           this.oldestTransaction.set(Number(row?.oldest ?? 0));
           this.oldestWriteTransaction.set(Number(row?.oldest_write ?? 0));
         }
+        const checkpointed = await q.query<{ subscriber_id: string }>(CHECKPOINTED_SQL);
+        return [...new Set([...KNOWN_SUBSCRIBERS, ...checkpointed.map((row) => row.subscriber_id)])].sort();
       });
+      // Through the store, outside that transaction (PGlite has one connection): the log may not be in SQL at all.
+      const lags: Lag[] = [];
+      for (const name of subscribers) lags.push(await this.lagOf(name));
+      for (const lag of lags) {
+        const labels = { projection: lag.name };
+        this.lagEvents.set(labels, lag.events);
+        this.lagSeconds.set(labels, lag.seconds);
+        this.leaseHeld.set(labels, lag.leased ? 1 : 0);
+      }
       this.databaseUp.set(1);
     } catch (error) {
       for (const gauge of [this.lagEvents, this.lagSeconds, this.leaseHeld, this.reactorFailures]) gauge.reset();
@@ -232,14 +218,18 @@ export class MetricsService implements OnModuleDestroy {
     }
   }
 
-  private async collectLag(q: SqlQueryable): Promise<void> {
-    const rows = await q.query<LagRow>(LAG_SQL, [KNOWN_SUBSCRIBERS, LAG_COUNT_CAP]);
-    for (const row of rows) {
-      const labels = { projection: row.name };
-      this.lagEvents.set(labels, Number(row.lag_events));
-      this.lagSeconds.set(labels, row.lag_seconds === null ? 0 : Math.max(0, Number(row.lag_seconds)));
-      this.leaseHeld.set(labels, row.leased ? 1 : 0);
+  /** Events after the subscriber's checkpoint (capped), the age of the first of them, and its lease. */
+  private async lagOf(name: string): Promise<Lag> {
+    const after = (await this.store.checkpoints.load(name)) ?? START;
+    const events = await this.store.countAfter(after, this.lagCap);
+    let seconds = 0;
+    if (events > 0) {
+      for await (const first of this.store.readAll({ after, maxCount: 1 })) {
+        seconds = Math.max(0, (Date.now() - first.recordedAt.getTime()) / 1000);
+      }
     }
+    const leased = (await this.store.leases.holder(name)) !== undefined;
+    return { name, events, seconds, leased };
   }
 
   private async collectReactorFailures(q: SqlQueryable): Promise<void> {

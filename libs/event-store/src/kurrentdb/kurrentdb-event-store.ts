@@ -428,6 +428,17 @@ export class KurrentDbEventStore implements EventStore {
     return (await this.lastEvent(undefined))?.position ?? START;
   }
 
+  /** Read, not counted: KurrentDB keeps no count of $all after a position. */
+  async countAfter(after: LogPosition, limit: number): Promise<number> {
+    this.assertOpen();
+    if (after === END) return 0;
+    decodeKurrentPosition(after);
+    assertCount(limit, 'limit');
+    let count = 0;
+    for await (const _event of this.allEvents(after, limit, undefined, undefined)) count += 1;
+    return count;
+  }
+
   /** The same as `headPosition()`: KurrentDB reports only committed events, in commit order. */
   writtenHead(): Promise<LogPosition> {
     return this.headPosition();

@@ -261,6 +261,14 @@ SELECT ${EVENT_COLUMNS}, true AS matched FROM es_events
  ORDER BY tx_id, global_position
  LIMIT $3`;
 
+/** Settled events after a position, at most $3 of them: a subscriber's lag (`countAfter`). */
+export const COUNT_AFTER_SQL = `
+SELECT count(*)::integer AS n FROM (
+  SELECT 1 FROM es_events
+   WHERE (tx_id, global_position) > ($1::text::xid8, $2::bigint)
+     AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+   LIMIT $3) behind`;
+
 /** The last settled position: where a subscription "from the end" starts. */
 export const HEAD_POSITION_SQL = `
 SELECT ${POSITION_SQL} AS position FROM es_events

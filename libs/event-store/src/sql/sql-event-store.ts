@@ -58,6 +58,7 @@ import {
   APPEND_ONE_SQL,
   APPEND_SQL,
   FIND_EVENT_IDS_SQL,
+  COUNT_AFTER_SQL,
   HEAD_POSITION_SQL,
   WRITTEN_HEAD_SQL,
   MIGRATIONS,
@@ -652,6 +653,16 @@ export class SqlEventStore implements EventStore {
     return row?.position ?? START;
   }
 
+  async countAfter(after: LogPosition, limit: number): Promise<number> {
+    this.assertOpen();
+    if (after === END) return 0;
+    const { txId, globalPosition } = decodeSqlPosition(after);
+    assertCount(limit, 'limit');
+    if (limit === 0) return 0;
+    const [row] = await this.executor.query<{ n: number }>(COUNT_AFTER_SQL, [txId, globalPosition, limit]);
+    return Number(row?.n ?? 0);
+  }
+
   async writtenHead(): Promise<LogPosition> {
     this.assertOpen();
     const [row] = await this.executor.query<{ position: string }>(WRITTEN_HEAD_SQL);
@@ -1054,6 +1065,10 @@ class RawSqlEventStoreView implements EventStore {
   headPosition(): Promise<LogPosition> {
     return this.store.headPosition();
   }
+  countAfter(after: LogPosition, limit: number): Promise<number> {
+    return this.store.countAfter(after, limit);
+  }
+
   writtenHead(): Promise<LogPosition> {
     return this.store.writtenHead();
   }

@@ -86,6 +86,7 @@ export const CASE_IDS = [
   'append-multi-stream',
   'read-events',
   'copy-rows',
+  'count-after',
   'bad-input',
 ] as const;
 
@@ -2309,6 +2310,34 @@ const CASES: CaseDefinition[] = [
       } finally {
         await store.withTransaction((tx) => tx.query(`DROP TABLE IF EXISTS ${table}`));
       }
+    },
+  },
+  {
+    num: '43',
+    id: 'count-after',
+    title: 'count-after: the events readAll would give after a position, counted up to a limit',
+    timeoutMs: 90_000,
+    async run({ fresh }) {
+      const store = await fresh();
+      expect(await store.countAfter(START, 10)).toBe(0);
+      const [a, b] = [streamName('lag'), streamName('lag')];
+      const first = await store.appendToStream(a, newEvents(4), { expected: 'no_stream' });
+      const second = await store.appendToStream(b, newEvents(3), { expected: 'no_stream' });
+      // Counted as readAll reads: settled events only (other tests may hold a transaction open for a while).
+      await waitFor(async () => (await store.headPosition()) === second.position, 60_000, 'the head to settle');
+      const all = await toArray(store.readAll());
+      expect(all).toHaveLength(7);
+      expect(await store.countAfter(START, 100)).toBe(7);
+      expect(await store.countAfter(START, 5)).toBe(5);
+      expect(await store.countAfter(START, 0)).toBe(0);
+      expect(await store.countAfter(first.position, 100)).toBe(3);
+      expect(await store.countAfter(all[1]!.position, 100)).toBe(5);
+      expect(await store.countAfter(second.position, 100)).toBe(0);
+      expect(await store.countAfter(END, 100)).toBe(0);
+      for (const limit of [-1, 1.5, Number.NaN, '3', undefined]) {
+        await rejectsWith(() => store.countAfter(START, limit as never), InvalidArgumentError, String(limit));
+      }
+      await rejectsWith(() => store.countAfter('not-a-position', 10), InvalidArgumentError, 'a bad position');
     },
   },
 ];
