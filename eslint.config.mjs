@@ -60,7 +60,6 @@ const domainBlocks = [
  * shrinks. Tests and test helpers may look at the SQL store's tables.
  */
 const SQL_LOG_READERS_LEFT = [
-  'libs/audit-log/src/export.ts',
   'libs/personal-data/src/erasure.ts',
   'libs/personal-data/src/personal-data-codec.ts',
 ];

@@ -143,6 +143,7 @@ describe('audit log export', () => {
       verifierKey: key.verifierKey,
       size: 17,
       events: true,
+      log: store.raw(),
       gzip: true,
       partMaxLines: 10,
     });

@@ -8,8 +8,9 @@ import { Readable, pipeline } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { pack as tarPack, type Pack } from 'tar-stream';
 import { parseCheckpoint, parseNote } from '@muskel/audit';
+import { InvalidArgumentError, type EventPlace, type EventStore, type RecordedEvent } from '@muskel/event-store';
 import { type StoredCheckpoint, toCheckpoint } from './audit-log';
-import { type SqlRunner, toDate, toSafeInteger, toText } from './sql';
+import { type SqlRunner, toSafeInteger, toText } from './sql';
 
 /**
  * Names the archive's layout; a verifier refuses a format it does not know. Format 2: each line of a leaves part is
@@ -47,6 +48,7 @@ export interface ExportManifest {
   size: number;
   /** Base64 root hash of that checkpoint. */
   rootHash: string;
+  /** `events`: null without events; with them, the events expected (one per leaf; the verifier names any missing). */
   counts: { leaves: number; checkpoints: number; events: number | null };
   /** Lines per part at most (and PART_MAX_BYTES). */
   partMaxLines: number;
@@ -87,6 +89,8 @@ export interface ExportOptions {
   size?: number;
   /** Add the stored events (personal data: auditors only, and the read must be recorded by the caller). */
   events?: boolean;
+  /** Where the events are read, as stored (`store.raw()`): required with `events`. */
+  log?: Pick<EventStore, 'readEvents'>;
   gzip?: boolean;
   /** The log's verifier key, written as `verifier-key`. */
   verifierKey: string;
@@ -121,20 +125,14 @@ export async function prepareExport(sql: SqlRunner, options: ExportOptions): Pro
             (SELECT count(*) FROM audit_leaves WHERE seq < $2) AS leaves`,
     [cutId, checkpoint.size],
   );
-  let events: number | null = null;
-  if (options.events) {
-    const [row] = await sql.query(
-      `SELECT count(*) AS n FROM audit_leaves l JOIN es_events e ON e.event_id::text = l.event_id WHERE l.seq < $1`,
-      [checkpoint.size],
-    );
-    events = toSafeInteger(row?.n);
-  }
+  if (options.events && !options.log) throw new Error('an export with events needs the log to read them from');
+  const leaves = toSafeInteger(counts?.leaves);
   const manifest: ExportManifest = {
     format: EXPORT_FORMAT,
     origin,
     size: checkpoint.size,
     rootHash: checkpoint.rootHash.toString('base64'),
-    counts: { leaves: toSafeInteger(counts?.leaves), checkpoints: toSafeInteger(counts?.checkpoints), events },
+    counts: { leaves, checkpoints: toSafeInteger(counts?.checkpoints), events: options.events ? leaves : null },
     partMaxLines: options.partMaxLines ?? PART_MAX_LINES,
     created: (options.now ?? new Date()).toISOString(),
   };
@@ -237,7 +235,8 @@ async function writeArchive(
   if (!checkpoints.empty)
     await addEntry(archive, partName('checkpoints', checkpoints.count + 1), checkpoints.take(), mtime);
 
-  // Leaves by keyset on seq (and their events, looked up by id through the unique index), one part at a time.
+  // Leaves by keyset on seq (and their events, read from the log at the stream and revision each leaf names), one
+  // part at a time.
   const leaves = new PartWriter(maxLines);
   const events = new PartWriter(Number.MAX_SAFE_INTEGER); // closed together with its leaves part
   let part = 0;
@@ -251,12 +250,7 @@ async function writeArchive(
       'SELECT seq, event_id, record FROM audit_leaves WHERE seq >= $1 AND seq < $2 ORDER BY seq LIMIT $3',
       [from, manifest.size, PAGE],
     );
-    const stored = options.events
-      ? await readEvents(
-          sql,
-          rows.map((row) => toText(row.event_id)),
-        )
-      : undefined;
+    const stored = options.log && options.events ? await readEvents(options.log, rows) : undefined;
     for (const row of rows) {
       const eventId = toText(row.event_id);
       leaves.addLine(toText(row.record));
@@ -271,28 +265,66 @@ async function writeArchive(
   if (!leaves.empty) await flush();
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-async function readEvents(sql: SqlRunner, ids: string[]): Promise<Map<string, ExportedEvent>> {
-  const valid = ids.filter((id) => UUID.test(id));
-  const found = new Map<string, ExportedEvent>();
-  if (valid.length === 0) return found;
-  const rows = await sql.query(
-    `SELECT event_id::text AS id, stream_id, stream_revision, event_type, data, metadata, recorded_at
-       FROM es_events WHERE event_id = ANY($1::uuid[])`,
-    [valid],
-  );
+/**
+ * The events the leaves name, by event id, read at the place (stream, revision) each leaf's record gives. An event
+ * that is not there, or another event in its place, is left out: the verifier reports the leaf's event missing.
+ */
+async function readEvents(
+  log: Pick<EventStore, 'readEvents'>,
+  rows: readonly Record<string, unknown>[],
+): Promise<Map<string, ExportedEvent>> {
+  const places: EventPlace[] = [];
   for (const row of rows) {
-    const id = toText(row.id);
-    found.set(id, {
-      id,
-      stream: toText(row.stream_id),
-      revision: toSafeInteger(row.stream_revision),
-      type: toText(row.event_type),
-      data: row.data,
-      metadata: row.metadata,
-      recordedAt: toDate(row.recorded_at).toISOString(),
+    const place = placeOf(toText(row.record));
+    if (place) places.push(place);
+  }
+  const found = new Map<string, ExportedEvent>();
+  const wanted = new Set(rows.map((row) => toText(row.event_id)));
+  for (const event of places.length > 0 ? await readPlaces(log, places) : []) {
+    if (!wanted.has(event.id)) continue;
+    found.set(event.id, {
+      id: event.id,
+      stream: event.streamName,
+      revision: event.revision,
+      type: event.type,
+      data: event.data,
+      metadata: event.metadata,
+      recordedAt: event.recordedAt.toISOString(),
     });
   }
   return found;
+}
+
+/** The events at `places`; a place no stream can have (named by an altered leaf) is skipped, not fatal. */
+async function readPlaces(log: Pick<EventStore, 'readEvents'>, places: EventPlace[]): Promise<RecordedEvent[]> {
+  try {
+    return await log.readEvents(places);
+  } catch (error) {
+    if (!(error instanceof InvalidArgumentError)) throw error;
+    const events: RecordedEvent[] = [];
+    for (const place of places) {
+      try {
+        events.push(...(await log.readEvents([place])));
+      } catch (one) {
+        if (!(one instanceof InvalidArgumentError)) throw one;
+      }
+    }
+    return events;
+  }
+}
+
+/** A leaf record's stream and revision; undefined for a record that does not name them (the verifier says so). */
+function placeOf(record: string): EventPlace | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(record);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const { stream, revision } = parsed as { stream?: unknown; revision?: unknown };
+  if (typeof stream !== 'string' || stream === '' || !Number.isSafeInteger(revision) || (revision as number) < 0) {
+    return undefined;
+  }
+  return { stream, revision: revision as number };
 }

@@ -136,6 +136,11 @@ export interface EventStore {
    * keep `limit` modest there.
    */
   countAfter(after: LogPosition, limit: number): Promise<number>;
+  /**
+   * The same store, reading events exactly as stored: on SQL stores with the personal-data codec, still encrypted
+   * (the audit log digests and exports the stored form). A store that stores events as given is its own raw view.
+   */
+  raw(): EventStore;
   subscribeToAll(options?: SubscribeOptions): Subscription;
 
   readonly checkpoints: CheckpointStore;

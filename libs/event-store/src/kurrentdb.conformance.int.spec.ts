@@ -92,6 +92,9 @@ class LogFromOrigin implements EventStore {
     const head = await this.inner.headPosition();
     return head === this.origin ? START : head;
   }
+  raw(): EventStore {
+    return this;
+  }
   countAfter(after: LogPosition, limit: number): Promise<number> {
     return this.inner.countAfter(this.from(after), limit);
   }

@@ -283,7 +283,7 @@ describe('1,000 workflow commands, an export, and the offline verifier', () => {
       const store = await createPostgresEventStore({ connectionString: url, poolSize: 2 });
       const archive = path.join(dir, `${name}.tar`);
       try {
-        const prepared = await prepareExport(store.executor, { verifierKey, events: true });
+        const prepared = await prepareExport(store.executor, { verifierKey, events: true, log: store.raw() });
         await pipeline(prepared!.open(), fs.createWriteStream(archive));
       } finally {
         await store.close();

@@ -13,7 +13,7 @@ import type { Request, Response } from 'express';
 import type { CommandContext } from '@muskel/application';
 import { CheckpointSigner, prepareExport } from '@muskel/audit-log';
 import { Allow, AuthGuard, type AuthenticatedRequestState } from '@muskel/auth';
-import type { SqlExecutor } from '@muskel/event-store';
+import { EVENT_STORE, type EventStore, type SqlExecutor } from '@muskel/event-store';
 import { ApiError } from '@muskel/http';
 import { SQL_DATABASE } from '@muskel/nest-event-store';
 import { PersonalDataReads } from '../workflow/personal-data/personal-data-reads';
@@ -63,6 +63,7 @@ export class AuditExports {
 
   constructor(
     @Inject(SQL_DATABASE) private readonly db: SqlExecutor,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CheckpointSigner) private readonly signer: CheckpointSigner,
     @Inject(AuthGuard) private readonly guard: AuthGuard,
     @Inject(PersonalDataReads) private readonly reads: PersonalDataReads,
@@ -78,6 +79,8 @@ export class AuditExports {
     const prepared = await prepareExport(this.db, {
       size: query.size,
       events,
+      // As stored: the leaves digest the stored form (personal data still encrypted on SQL stores).
+      log: this.store.raw(),
       gzip: query.gzip === true,
       verifierKey: await this.signer.verifierKey(),
     });

@@ -116,7 +116,12 @@ describe('tampering with the stored log is caught by the offline verifier', () =
   }
 
   async function exportTo(store: SqlEventStore, file: string, events = true): Promise<string> {
-    const prepared = await prepareExport(store.executor, { verifierKey: key.verifierKey, events, gzip: true });
+    const prepared = await prepareExport(store.executor, {
+      verifierKey: key.verifierKey,
+      events,
+      log: store.raw(),
+      gzip: true,
+    });
     await pipeline(prepared!.open(), fs.createWriteStream(file));
     return file;
   }

@@ -104,7 +104,12 @@ async function signedArchive(store: SqlEventStore, sizes: number[], partMaxLines
     await store.withTransaction((tx) => new AuditLogProjection().applyBatch(events, tx));
     await signer.signNow();
   }
-  const prepared = await prepareExport(store.executor, { verifierKey: key.verifierKey, events: true, partMaxLines });
+  const prepared = await prepareExport(store.executor, {
+    verifierKey: key.verifierKey,
+    events: true,
+    log: store.raw(),
+    partMaxLines,
+  });
   const chunks: Buffer[] = [];
   for await (const chunk of prepared!.open()) chunks.push(chunk as Buffer);
   return chunks;

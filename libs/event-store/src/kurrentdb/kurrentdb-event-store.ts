@@ -428,6 +428,11 @@ export class KurrentDbEventStore implements EventStore {
     return (await this.lastEvent(undefined))?.position ?? START;
   }
 
+  /** Events are stored as given (no personal-data codec on this adapter), so the raw view is the store. */
+  raw(): EventStore {
+    return this;
+  }
+
   /** Read, not counted: KurrentDB keeps no count of $all after a position. */
   async countAfter(after: LogPosition, limit: number): Promise<number> {
     this.assertOpen();

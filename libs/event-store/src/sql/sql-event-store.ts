@@ -1069,6 +1069,10 @@ class RawSqlEventStoreView implements EventStore {
     return this.store.countAfter(after, limit);
   }
 
+  raw(): EventStore {
+    return this;
+  }
+
   writtenHead(): Promise<LogPosition> {
     return this.store.writtenHead();
   }
