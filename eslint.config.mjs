@@ -61,7 +61,6 @@ const domainBlocks = [
  */
 const SQL_LOG_READERS_LEFT = [
   'libs/personal-data/src/erasure.ts',
-  'libs/personal-data/src/personal-data-codec.ts',
 ];
 const LOG_TABLE = '/\\bes_events\\b/';
 const LOG_MESSAGE =

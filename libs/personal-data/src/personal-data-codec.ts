@@ -28,7 +28,12 @@ function householdOfContent(proposalId: string, data: JsonObject): string {
 export class PersonalDataCodec implements EventCodec {
   constructor(readonly keys: KeyRing) {}
 
-  async encode(q: SqlQueryable, stream: string, events: readonly NewEvent[]): Promise<NewEvent[]> {
+  async encode(
+    q: SqlQueryable,
+    stream: string,
+    events: readonly NewEvent[],
+    stored: () => Promise<RecordedEvent[]>,
+  ): Promise<NewEvent[]> {
     const out: NewEvent[] = [];
     // A proposal's household as set by earlier events of this same append.
     let proposalHousehold: string | undefined;
@@ -44,7 +49,7 @@ export class PersonalDataCodec implements EventCodec {
         out.push(withId);
         continue;
       }
-      const householdId = await this.subjectOf(q, stream, proposalHousehold);
+      const householdId = await this.subjectOf(stream, proposalHousehold, stored);
       const lookup = await this.keys.forWriting(q, householdId);
       let encoded: unknown = data;
       for (const { path, value } of located) {
@@ -59,17 +64,18 @@ export class PersonalDataCodec implements EventCodec {
     return out;
   }
 
-  private async subjectOf(q: SqlQueryable, stream: string, proposalHousehold: string | undefined): Promise<string> {
+  private async subjectOf(
+    stream: string,
+    proposalHousehold: string | undefined,
+    stored: () => Promise<RecordedEvent[]>,
+  ): Promise<string> {
     if (stream.startsWith('household-')) return stream.slice('household-'.length);
     if (stream.startsWith('proposal-')) {
       if (proposalHousehold !== undefined) return proposalHousehold;
-      // A later event of a proposal (a field visit's notes): the household its latest content names.
-      const [row] = await q.query<{ data: JsonObject }>(
-        `SELECT data FROM es_events WHERE stream_id = $1 AND event_type = ANY($2::text[])
-          ORDER BY stream_revision DESC LIMIT 1`,
-        [stream, [...CONTENT_EVENTS]],
-      );
-      if (row) return householdOfContent(stream.slice('proposal-'.length), row.data);
+      // A later event of a proposal (a field visit's notes): the household its latest content names (the
+      // household id is no personal field: it reads the same stored or decoded).
+      const content = (await stored()).filter((event) => CONTENT_EVENTS.has(event.type)).at(-1);
+      if (content) return householdOfContent(stream.slice('proposal-'.length), content.data);
     }
     // Fail closed: personal data whose household is unknown is never stored in the clear.
     throw new Error(`cannot tell whose personal data an event of stream ${stream.split('-')[0]} carries`);

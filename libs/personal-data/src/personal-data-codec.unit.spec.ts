@@ -23,12 +23,28 @@ class MemoryKeyRing implements KeyRing {
   }
 }
 
-/** The only query the codec makes itself: a proposal's latest content, for a field visit's notes. */
-function queryable(content?: Record<string, unknown>): SqlQueryable {
-  return {
-    query: <R>() => Promise.resolve((content ? [{ data: content }] : []) as R[]),
-    exec: () => Promise.resolve(),
-  };
+/** The codec queries nothing itself (its keys come from the key ring above). */
+const q: SqlQueryable = {
+  query: () => Promise.reject(new Error('the codec queried the database')),
+  exec: () => Promise.reject(new Error('the codec queried the database')),
+};
+
+/** The stream as stored so far: what the codec reads for a field visit's notes (a proposal's latest content). */
+function storedSoFar(...contents: Record<string, unknown>[]): () => Promise<RecordedEvent[]> {
+  return () =>
+    Promise.resolve(
+      contents.map((data, revision) => ({
+        streamName: 'proposal-x',
+        revision,
+        position: '',
+        id: randomUUID(),
+        type: revision === 0 ? 'ProposalSubmitted' : 'ProposalAmended',
+        data: data as RecordedEvent['data'],
+        metadata: {},
+        schemaVersion: 1,
+        recordedAt: new Date(0),
+      })),
+    );
 }
 
 const HOUSEHOLD = randomUUID();
@@ -76,7 +92,7 @@ describe('PersonalDataCodec', () => {
 
   it('encrypts NIK, KK number, names and birth dates, and decrypts them back (round trip)', async () => {
     const event = enrolled();
-    const [stored] = await codec.encode(queryable(), `household-${HOUSEHOLD}`, [event]);
+    const [stored] = await codec.encode(q, `household-${HOUSEHOLD}`, [event], storedSoFar());
     const text = JSON.stringify(stored!.data);
     for (const secret of [NIK, KK, 'Siti Contoh', '1980-01-01']) expect(text).not.toContain(secret);
     // What the workflow needs stays readable: ids, village, relationship.
@@ -89,45 +105,45 @@ describe('PersonalDataCodec', () => {
       'members.0.name',
       'members.0.birthDate',
     ]);
-    const [decoded] = await codec.decode(queryable(), [recorded(`household-${HOUSEHOLD}`, stored!)]);
+    const [decoded] = await codec.decode(q, [recorded(`household-${HOUSEHOLD}`, stored!)]);
     expect(decoded!.data).toEqual(event.data);
   });
 
   it('gives each event an id before encrypting (the AAD binds it) and keeps given ids', async () => {
     const { id: _id, ...withoutId } = enrolled();
-    const [stored] = await codec.encode(queryable(), `household-${HOUSEHOLD}`, [withoutId]);
+    const [stored] = await codec.encode(q, `household-${HOUSEHOLD}`, [withoutId], storedSoFar());
     expect(stored!.id).toMatch(/^[0-9a-f-]{36}$/);
     const given = enrolled();
-    expect((await codec.encode(queryable(), `household-${HOUSEHOLD}`, [given]))[0]!.id).toBe(given.id);
+    expect((await codec.encode(q, `household-${HOUSEHOLD}`, [given], storedSoFar()))[0]!.id).toBe(given.id);
   });
 
   it('a ciphertext copied into another event fails to decrypt', async () => {
-    const [stored] = await codec.encode(queryable(), `household-${HOUSEHOLD}`, [enrolled()]);
+    const [stored] = await codec.encode(q, `household-${HOUSEHOLD}`, [enrolled()], storedSoFar());
     const moved = { ...recorded(`household-${HOUSEHOLD}`, stored!), id: randomUUID() };
-    await expect(codec.decode(queryable(), [moved])).rejects.toBeInstanceOf(PersonalDataIntegrityError);
+    await expect(codec.decode(q, [moved])).rejects.toBeInstanceOf(PersonalDataIntegrityError);
   });
 
   it('a ciphertext moved to another field of the same event fails to decrypt', async () => {
-    const [stored] = await codec.encode(queryable(), `household-${HOUSEHOLD}`, [enrolled()]);
+    const [stored] = await codec.encode(q, `household-${HOUSEHOLD}`, [enrolled()], storedSoFar());
     const data = structuredClone(stored!.data) as { kkNumber: unknown; members: { nik: unknown }[] };
     data.kkNumber = data.members[0]!.nik; // the NIK's ciphertext presented as the KK number
     const event = { ...recorded(`household-${HOUSEHOLD}`, stored!), data: data as never };
-    await expect(codec.decode(queryable(), [event])).rejects.toThrow(/kkNumber/);
+    await expect(codec.decode(q, [event])).rejects.toThrow(/kkNumber/);
   });
 
   it('a ciphertext relabelled with another household fails even under that household`s key', async () => {
-    const [stored] = await codec.encode(queryable(), `household-${HOUSEHOLD}`, [enrolled()]);
+    const [stored] = await codec.encode(q, `household-${HOUSEHOLD}`, [enrolled()], storedSoFar());
     keys.keys.set(OTHER, keys.keys.get(HOUSEHOLD)!); // even with the right key bytes
     const data = structuredClone(stored!.data) as { kkNumber: { kid: string } };
     data.kkNumber.kid = OTHER;
     const event = { ...recorded(`household-${HOUSEHOLD}`, stored!), data: data as never };
-    await expect(codec.decode(queryable(), [event])).rejects.toBeInstanceOf(PersonalDataIntegrityError);
+    await expect(codec.decode(q, [event])).rejects.toBeInstanceOf(PersonalDataIntegrityError);
   });
 
   it('after the key is deleted, reads show the erased marker and everything else unchanged', async () => {
-    const [stored] = await codec.encode(queryable(), `household-${HOUSEHOLD}`, [enrolled()]);
+    const [stored] = await codec.encode(q, `household-${HOUSEHOLD}`, [enrolled()], storedSoFar());
     keys.shred(HOUSEHOLD);
-    const [decoded] = await codec.decode(queryable(), [recorded(`household-${HOUSEHOLD}`, stored!)]);
+    const [decoded] = await codec.decode(q, [recorded(`household-${HOUSEHOLD}`, stored!)]);
     expect(decoded!.data).toMatchObject({
       kkNumber: ERASED,
       villageCode: '3515142001',
@@ -137,7 +153,7 @@ describe('PersonalDataCodec', () => {
 
   it('an erased household takes no new personal data: the values are dropped, not stored', async () => {
     keys.shred(HOUSEHOLD);
-    const [stored] = await codec.encode(queryable(), `household-${HOUSEHOLD}`, [enrolled()]);
+    const [stored] = await codec.encode(q, `household-${HOUSEHOLD}`, [enrolled()], storedSoFar());
     expect(findEnvelopes(stored!.data)).toEqual([]);
     expect(JSON.stringify(stored!.data)).not.toContain(NIK);
     expect(stored!.data['kkNumber']).toBe(ERASED);
@@ -160,7 +176,7 @@ describe('PersonalDataCodec', () => {
         },
       },
     };
-    const [stored] = await codec.encode(queryable(), `proposal-${proposalId}`, [add]);
+    const [stored] = await codec.encode(q, `proposal-${proposalId}`, [add], storedSoFar());
     expect(findEnvelopes(stored!.data).map((e) => e.envelope.kid)).toEqual(
       Array(4).fill(householdIdForAddProposal(proposalId)),
     );
@@ -169,7 +185,7 @@ describe('PersonalDataCodec', () => {
       type: 'ProposalSubmitted',
       data: { proposalId, kind: 'CORRECT', householdId: HOUSEHOLD, changes: { kkNumber: KK, rt: '3' } },
     };
-    const [corrected] = await codec.encode(queryable(), `proposal-${proposalId}`, [correct]);
+    const [corrected] = await codec.encode(q, `proposal-${proposalId}`, [correct], storedSoFar());
     expect(findEnvelopes(corrected!.data).map((e) => [e.path.join('.'), e.envelope.kid])).toEqual([
       ['changes.kkNumber', HOUSEHOLD],
     ]);
@@ -183,18 +199,23 @@ describe('PersonalDataCodec', () => {
       type: 'FieldVisitRecorded',
       data: { visitedAt: '2026-11-02', outcome: 'CONFIRMED', notes: 'Bertemu Siti Contoh', visitedBy: 'u1' },
     };
-    const [stored] = await codec.encode(queryable({ householdId: HOUSEHOLD }), `proposal-${proposalId}`, [visit]);
+    const [stored] = await codec.encode(
+      q,
+      `proposal-${proposalId}`,
+      [visit],
+      storedSoFar({ householdId: 'an-earlier-household' }, { householdId: HOUSEHOLD }),
+    );
     expect((stored!.data['notes'] as { kid: string }).kid).toBe(HOUSEHOLD);
   });
 
   it('refuses to store personal data whose household it cannot tell (fails closed)', async () => {
     const visit: NewEvent = { id: randomUUID(), type: 'MemberAdded', data: { member: { nik: NIK } } };
-    await expect(codec.encode(queryable(), 'elsewhere-1', [visit])).rejects.toThrow(/cannot tell/);
+    await expect(codec.encode(q, 'elsewhere-1', [visit], storedSoFar())).rejects.toThrow(/cannot tell/);
   });
 
   it('leaves events without personal fields untouched', async () => {
     const event: NewEvent = { id: randomUUID(), type: 'ProposalVerified', data: { verifiedBy: 'u' } };
-    expect(await codec.encode(queryable(), 'proposal-x', [event])).toEqual([event]);
+    expect(await codec.encode(q, 'proposal-x', [event], storedSoFar())).toEqual([event]);
   });
 });
 

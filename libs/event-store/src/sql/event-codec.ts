@@ -9,8 +9,17 @@ import type { SqlQueryable } from './sql-executor';
  * query on another would wait for the open transaction forever.
  */
 export interface EventCodec {
-  /** Returns the events to store, every one with its id (ids are part of what the codec may bind to). */
-  encode(q: SqlQueryable, stream: string, events: readonly NewEvent[]): Promise<NewEvent[]>;
+  /**
+   * Returns the events to store, every one with its id (ids are part of what the codec may bind to). `stored`
+   * reads the stream's events so far, as stored and as this append sees them (its transaction's earlier appends
+   * included), for codecs that need what came before; it is read only when called.
+   */
+  encode(
+    q: SqlQueryable,
+    stream: string,
+    events: readonly NewEvent[],
+    stored: () => Promise<RecordedEvent[]>,
+  ): Promise<NewEvent[]>;
   decode(q: SqlQueryable, events: RecordedEvent[]): Promise<RecordedEvent[]>;
 }
 

@@ -229,7 +229,7 @@ export class SqlEventStore implements EventStore {
     // Malformed input is left to the validation that follows, which names what is wrong.
     if (!this.codec || typeof stream !== 'string' || !Array.isArray(events)) return events;
     if (!events.every((e) => typeof e === 'object' && e !== null && !Array.isArray(e))) return events;
-    return this.codec.encode(q, stream, events as NewEvent[]);
+    return this.codec.encode(q, stream, events as NewEvent[], () => this.readWholeStream(q, stream, true));
   }
 
   get pageSize(): number {
