@@ -59,9 +59,7 @@ const domainBlocks = [
  * still read es_events in SQL and are the remaining work of the KurrentDB deployment (issue 7); the list only
  * shrinks. Tests and test helpers may look at the SQL store's tables.
  */
-const SQL_LOG_READERS_LEFT = [
-  'libs/personal-data/src/erasure.ts',
-];
+const SQL_LOG_READERS_LEFT = ['libs/personal-data/src/erasure.ts'];
 const LOG_TABLE = '/\\bes_events\\b/';
 const LOG_MESSAGE =
   'The event log (es_events) is read through the EventStore port, not in SQL: the service must run on KurrentDB too.';

@@ -4,6 +4,7 @@ export * from './position';
 export * from './event-store.port';
 export { DEFAULT_LIMITS, categoryOf, type AppendLimits } from './validation';
 export { SqlEventStore } from './sql/sql-event-store';
+export { CodecEventStore } from './codec-event-store';
 export { isDecodingTransaction, type DecodingTransaction, type EventCodec } from './sql/event-codec';
 export type { SqlExecutor, SqlQueryable } from './sql/sql-executor';
 export { SCHEMA_LOCK_SQL, withSchemaLock } from './sql/sql-executor';
