@@ -45,6 +45,7 @@ export class AppModule {
         LoggerModule.forRoot(loggerParams(config, options.logDestination)),
         EventStoreModule.forRoot({
           databaseUrl: config.DATABASE_URL,
+          kurrentdbUrl: config.KURRENTDB_URL,
           dataDir: config.MUSKEL_DATA_DIR,
           personalDataKek: config.PERSONAL_DATA_KEK,
         }),

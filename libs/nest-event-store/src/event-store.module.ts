@@ -1,12 +1,19 @@
 import { type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { createEventStore, EVENT_STORE, type EventStore, SqlEventStore, type SqlExecutor } from '@muskel/event-store';
-import { enablePersonalData, type PersonalDataCodec } from '@muskel/personal-data';
+import { createEventStore, EVENT_STORE, type EventStore, type SqlExecutor } from '@muskel/event-store';
+import {
+  personalDataCodecOf,
+  protectPersonalData,
+  readModelDatabaseOf,
+  type PersonalDataCodec,
+} from '@muskel/personal-data';
 import { EventStoreHealthIndicator } from './event-store.health';
 
 export interface EventStoreModuleOptions {
   /** PostgreSQL server; unset: the embedded PGlite under `dataDir`. */
   databaseUrl?: string;
+  /** KURRENTDB_URL: the events on KurrentDB, the read models in `databaseUrl` (which it needs). */
+  kurrentdbUrl?: string;
   dataDir: string;
   /** PERSONAL_DATA_KEK; unset: generated once and kept in the database (see `enablePersonalData`). */
   personalDataKek?: string;
@@ -14,16 +21,19 @@ export interface EventStoreModuleOptions {
 
 /** Opens the configured store and brings its schema up to date before anything can use it. */
 async function openEventStore(options: EventStoreModuleOptions): Promise<EventStore> {
-  const store = await createEventStore({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
+  const store = await createEventStore({
+    databaseUrl: options.databaseUrl,
+    dataDir: options.dataDir,
+    kurrentdbUrl: options.kurrentdbUrl,
+  });
   try {
     await store.init();
     // Personal data is encrypted at the storage boundary: every append and read of the app goes through the codec.
-    if (store instanceof SqlEventStore) await enablePersonalData(store, { kek: options.personalDataKek });
+    return await protectPersonalData(store, { kek: options.personalDataKek });
   } catch (error) {
     await store.close().catch(() => undefined);
     throw error;
   }
-  return store;
 }
 
 /**
@@ -42,17 +52,15 @@ export const RAW_EVENT_STORE = Symbol('RAW_EVENT_STORE');
 export const PERSONAL_DATA_CODEC = Symbol('PERSONAL_DATA_CODEC');
 
 function rawStoreOf(store: EventStore): EventStore {
-  return store instanceof SqlEventStore ? store.raw() : store;
+  return store.raw();
 }
 
 function codecOf(store: EventStore): PersonalDataCodec | null {
-  const codec = store instanceof SqlEventStore ? store.codecInstalled : undefined;
-  return (codec as PersonalDataCodec | undefined) ?? null;
+  return personalDataCodecOf(store) ?? null;
 }
 
 function sqlDatabaseOf(store: EventStore): SqlExecutor {
-  if (store instanceof SqlEventStore) return store.executor;
-  throw new Error(`the ${store.kind} event store has no SQL database for read models; configure DATABASE_URL`);
+  return readModelDatabaseOf(store);
 }
 
 /** Closes the store once the HTTP server has stopped taking requests (Nest calls this after `dispose`). */

@@ -1,4 +1,4 @@
-import { SqlEventStore, type EventStore } from '@muskel/event-store';
+import { CodecEventStore, SqlEventStore, type EventStore, type SqlExecutor } from '@muskel/event-store';
 import { HouseholdKeys, resolveKek, setupPersonalDataTables } from './household-keys';
 import { PersonalDataCodec } from './personal-data-codec';
 
@@ -22,7 +22,34 @@ export async function enablePersonalData(
   return codec;
 }
 
-/** `enablePersonalData` for whichever store the configuration opened (only SQL stores keep keys and read models). */
-export async function protectPersonalData(store: EventStore, options: PersonalDataOptions = {}): Promise<void> {
-  if (store instanceof SqlEventStore) await enablePersonalData(store, options);
+/**
+ * Personal data encrypted for whichever store the configuration opened; returns the store to use from then on. SQL
+ * stores run the codec themselves (`enablePersonalData`) and are returned as they are. A store whose events live
+ * elsewhere (KurrentDB) keeps the keys in its read-model database and is returned wrapped in a `CodecEventStore`.
+ */
+export async function protectPersonalData(store: EventStore, options: PersonalDataOptions = {}): Promise<EventStore> {
+  if (store instanceof SqlEventStore) {
+    await enablePersonalData(store, options);
+    return store;
+  }
+  const readModel = readModelDatabaseOf(store);
+  await setupPersonalDataTables(readModel);
+  const kek = await resolveKek(readModel, options.kek);
+  return new CodecEventStore(store, new PersonalDataCodec(new HouseholdKeys(kek)), readModel);
+}
+
+/** The SQL database a store keeps its read models in (KurrentDB: the one named by DATABASE_URL). */
+export function readModelDatabaseOf(store: EventStore): SqlExecutor {
+  if (store instanceof SqlEventStore) return store.executor;
+  if (store instanceof CodecEventStore) return readModelDatabaseOf(store.inner);
+  const readModel = (store as { readModel?: unknown }).readModel;
+  if (readModel instanceof SqlEventStore) return readModel.executor;
+  throw new Error(`the ${store.kind} event store has no SQL database for read models; configure DATABASE_URL`);
+}
+
+/** The personal-data codec a store runs, if any. */
+export function personalDataCodecOf(store: EventStore): PersonalDataCodec | undefined {
+  const codec =
+    store instanceof SqlEventStore ? store.codecInstalled : store instanceof CodecEventStore ? store.codec : undefined;
+  return codec instanceof PersonalDataCodec ? codec : undefined;
 }

@@ -1,4 +1,4 @@
-import type { JsonObject, RecordedEvent, SqlQueryable } from '@muskel/event-store';
+import type { EventStore, JsonObject, RecordedEvent, SqlQueryable } from '@muskel/event-store';
 import { ERASED } from './erased';
 import { findEnvelopes, type PersonalDataCodec } from './personal-data-codec';
 
@@ -14,7 +14,7 @@ export interface HouseholdPersonalValues {
 
 /**
  * Decrypts every field encrypted under the household's key, wherever it is in the log (its own stream and every
- * proposal about it), by the key id each envelope carries.
+ * proposal about it), by the key id each envelope carries. SQL stores: one search of the log for the key id.
  */
 export async function collectHouseholdValues(
   q: SqlQueryable,
@@ -25,23 +25,61 @@ export async function collectHouseholdValues(
     `SELECT event_id::text AS id, stream_id, data FROM es_events WHERE data::text LIKE $1 ORDER BY global_position`,
     [`%"kid": "${householdId.replace(/[%_\\]/g, '\\$&')}"%`],
   );
+  const stored = rows.map((row): RecordedEvent => ({
+    streamName: row.stream_id,
+    revision: 0,
+    position: '',
+    id: row.id,
+    type: '',
+    data: row.data,
+    metadata: {},
+    schemaVersion: 1,
+    recordedAt: new Date(0),
+  }));
+  return householdValuesIn(q, codec, householdId, stored);
+}
+
+/**
+ * The events, as stored, that can hold a household's personal data, where the log is not in SQL (KurrentDB): its
+ * own stream, the proposals the read model ties to it, and the proposal that enrolled it (an ADD names no household
+ * until it is accepted). A proposal the read model has not reached yet is missed here; its ciphertext is shredded
+ * with the key all the same, and the second blanking after the projections have passed the erasure finds it.
+ */
+export async function eventsAboutHousehold(
+  log: Pick<EventStore, 'readStream'>,
+  q: SqlQueryable,
+  householdId: string,
+): Promise<RecordedEvent[]> {
+  const own = await collect(log.readStream(`household-${householdId}`));
+  const proposals = new Set<string>();
+  for (const event of own) {
+    const cause = event.data['proposalId'];
+    if (typeof cause === 'string' && cause !== '') proposals.add(cause);
+  }
+  const [view] = await q.query<{ found: string | null }>("SELECT to_regclass('proposals_view')::text AS found");
+  if (view?.found != null) {
+    const rows = await q.query<{ id: string }>('SELECT id FROM proposals_view WHERE household_id = $1', [householdId]);
+    for (const row of rows) proposals.add(row.id);
+  }
+  const events = [...own];
+  for (const proposalId of proposals) events.push(...(await collect(log.readStream(`proposal-${proposalId}`))));
+  return events;
+}
+
+/** The plaintext of every field of `stored` encrypted under the household's key (decrypted while it exists). */
+export async function householdValuesIn(
+  q: SqlQueryable,
+  codec: PersonalDataCodec,
+  householdId: string,
+  stored: readonly RecordedEvent[],
+): Promise<HouseholdPersonalValues> {
   const values: HouseholdPersonalValues = { identifiers: [], names: [], birthDates: [], texts: [] };
-  for (const row of rows) {
-    const paths = findEnvelopes(row.data)
+  for (const event of stored) {
+    const paths = findEnvelopes(event.data)
       .filter((entry) => entry.envelope.kid === householdId)
       .map((entry) => entry.path);
-    const stored: RecordedEvent = {
-      streamName: row.stream_id,
-      revision: 0,
-      position: '',
-      id: row.id,
-      type: '',
-      data: row.data,
-      metadata: {},
-      schemaVersion: 1,
-      recordedAt: new Date(0),
-    };
-    const [decoded] = await codec.decode(q, [stored]);
+    if (paths.length === 0) continue;
+    const [decoded] = await codec.decode(q, [event]);
     for (const path of paths) {
       let value: unknown = decoded!.data;
       for (const segment of path) value = (value as Record<string, unknown>)[segment];
@@ -60,6 +98,12 @@ export async function collectHouseholdValues(
     birthDates: unique(values.birthDates),
     texts: unique(values.texts),
   };
+}
+
+async function collect(source: AsyncIterable<RecordedEvent>): Promise<RecordedEvent[]> {
+  const events: RecordedEvent[] = [];
+  for await (const event of source) events.push(event);
+  return events;
 }
 
 /** What to blank out of the read models: values matched inside any text, and values matched whole. */

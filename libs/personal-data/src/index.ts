@@ -17,5 +17,18 @@ export {
   setupPersonalDataTables,
 } from './household-keys';
 export { PersonalDataCodec, findEnvelopes, householdIdForAddProposal } from './personal-data-codec';
-export { enablePersonalData, protectPersonalData, type PersonalDataOptions } from './enable-personal-data';
-export { collectHouseholdValues, scrubPersonalValues, type HouseholdPersonalValues, type ScrubTerms } from './erasure';
+export {
+  enablePersonalData,
+  personalDataCodecOf,
+  protectPersonalData,
+  readModelDatabaseOf,
+  type PersonalDataOptions,
+} from './enable-personal-data';
+export {
+  collectHouseholdValues,
+  eventsAboutHousehold,
+  householdValuesIn,
+  scrubPersonalValues,
+  type HouseholdPersonalValues,
+  type ScrubTerms,
+} from './erasure';

@@ -108,33 +108,58 @@ export function postgresFactory(serverUrl = TEST_SERVER_URL): StoreFactory {
  * KurrentDB server can run on this machine, and this is the one difference the reactors have to handle.
  */
 export function withoutTransactionalAppends(inner: StoreFactory): StoreFactory {
+  return viewsOf(inner, 'without appends in transactions', viewWithoutTransactionalAppends);
+}
+
+/**
+ * The same, and shaped like the KurrentDB adapter: not a SQL store to `instanceof` (nothing may take the SQL
+ * shortcuts), its read models in `readModel` (here the store itself, without a codec of its own).
+ */
+export function shapedLikeKurrentDb(inner: StoreFactory): StoreFactory {
+  return viewsOf(inner, 'shaped like KurrentDB', kurrentDbShaped);
+}
+
+/** One store seen as `shapedLikeKurrentDb` sees them. */
+export function kurrentDbShaped(store: EventStore): EventStore {
+  const view = viewWithoutTransactionalAppends(store);
+  return new Proxy(view, {
+    getPrototypeOf: () => Object.prototype,
+    get: (target, property): unknown => (property === 'readModel' ? store : Reflect.get(target, property, target)),
+  });
+}
+
+function viewsOf(inner: StoreFactory, what: string, view: (store: EventStore) => EventStore): StoreFactory {
   const originals = new Map<EventStore, EventStore>();
   return {
-    name: `${inner.name} without appends in transactions`,
+    name: `${inner.name} ${what}`,
     async open() {
       const store = await inner.open();
-      const view = new Proxy(store, {
-        get(target, property) {
-          if (property === 'capabilities') return () => ({ ...target.capabilities(), transactions: false });
-          if (property === 'withTransaction') {
-            return <T>(work: (tx: StoreTransaction) => Promise<T>) =>
-              target.withTransaction((tx) =>
-                work({
-                  // Own properties kept (the SQL checkpoint store finds its transaction through one).
-                  ...tx,
-                  appendToStream: (stream) => Promise.reject(new AppendInTransactionUnsupportedError(stream)),
-                  appendToNewStreams: undefined,
-                }),
-              );
-          }
-          const value: unknown = Reflect.get(target, property, target);
-          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-        },
-      });
-      originals.set(view, store);
-      return view;
+      const seen = view(store);
+      originals.set(seen, store);
+      return seen;
     },
     ...(inner.urlOf ? { urlOf: (store: EventStore) => inner.urlOf!(originals.get(store) ?? store) } : {}),
     dispose: () => inner.dispose(),
   };
+}
+
+function viewWithoutTransactionalAppends(store: EventStore): EventStore {
+  return new Proxy(store, {
+    get(target, property) {
+      if (property === 'capabilities') return () => ({ ...target.capabilities(), transactions: false });
+      if (property === 'withTransaction') {
+        return <T>(work: (tx: StoreTransaction) => Promise<T>) =>
+          target.withTransaction((tx) =>
+            work({
+              // Own properties kept (the SQL checkpoint store finds its transaction through one).
+              ...tx,
+              appendToStream: (stream) => Promise.reject(new AppendInTransactionUnsupportedError(stream)),
+              appendToNewStreams: undefined,
+            }),
+          );
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

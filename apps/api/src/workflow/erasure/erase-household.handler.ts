@@ -20,7 +20,10 @@ import { PERSONAL_DATA_CODEC } from '@muskel/nest-event-store';
 import {
   HouseholdKeys,
   collectHouseholdValues,
+  eventsAboutHousehold,
+  householdValuesIn,
   scrubPersonalValues,
+  type HouseholdPersonalValues,
   type PersonalDataCodec,
   type ScrubTerms,
 } from '@muskel/personal-data';
@@ -49,29 +52,21 @@ export class EraseHouseholdHandler {
   async execute(command: EraseHousehold, context: CommandContext): Promise<ChangeResult & { householdId: string }> {
     const store = this.store;
     const codec = this.codec;
-    if (!(store instanceof SqlEventStore) || codec === null || !(codec.keys instanceof HouseholdKeys)) {
+    if (codec === null || !(codec.keys instanceof HouseholdKeys)) {
       throw new ApiError(503, 'ERASURE_UNAVAILABLE', 'This store does not encrypt personal data; nothing to erase.');
     }
     const keys = codec.keys;
     const stream = erasureStreamName(command.data.householdId);
     const householdId = command.data.householdId;
-    const { result, terms } = await store.withTransaction(async (tx) => {
-      const q = store.queryableOf(tx);
-      const { state, revision } = await foldErasure(tx, stream);
-      const events = erasureDecider.decide(command, state);
-      const eventIds = events.map(() => randomUUID());
-      const appended = await tx.appendToStream(
-        stream,
-        events.map((event, index) => ({
-          id: eventIds[index],
-          type: event.type,
-          data: { ...event.data },
-          metadata: eventMetadata(context, eventIds[index]!),
-        })),
-        { expected: revision < 0 ? 'no_stream' : revision },
-      );
-      // Read the values while the key still exists: they are what must disappear from the copies.
-      const values = await collectHouseholdValues(q, codec, householdId);
+    const toEvents = (events: readonly ErasureEvent[], eventIds: readonly string[]) =>
+      events.map((event, index) => ({
+        id: eventIds[index],
+        type: event.type,
+        data: { ...event.data },
+        metadata: eventMetadata(context, eventIds[index]!),
+      }));
+    /** Blind-index rows deleted, the key deleted, the copies blanked: on the transaction's connection. */
+    const shred = async (q: SqlQueryable, values: HouseholdPersonalValues): Promise<ScrubTerms> => {
       const index = await blindIndexOf(q);
       const hmacs = index
         ? values.identifiers.flatMap((value) => [index.nik(value), index.kk(value)])
@@ -94,19 +89,60 @@ export class EraseHouseholdHandler {
         birthDates: values.birthDates,
       };
       await scrubPersonalValues(q, scrubTerms);
-      return {
-        result: { revision: appended.nextExpectedRevision, position: appended.position, eventIds },
-        terms: scrubTerms,
-      };
-    });
+      return scrubTerms;
+    };
+
+    let result: { revision: number; position: string; eventIds: string[] };
+    let terms: ScrubTerms;
+    if (store.capabilities().transactions && store instanceof SqlEventStore) {
+      // One transaction: the event, the key's deletion and the blanking commit together or not at all.
+      ({ result, terms } = await store.withTransaction(async (tx) => {
+        const q = sqlOf(tx);
+        const { state, revision } = await foldErasure(tx, stream);
+        const events = erasureDecider.decide(command, state);
+        const eventIds = events.map(() => randomUUID());
+        const appended = await tx.appendToStream(stream, toEvents(events, eventIds), {
+          expected: revision < 0 ? 'no_stream' : revision,
+        });
+        // Read the values while the key still exists: they are what must disappear from the copies.
+        const values = await collectHouseholdValues(q, codec, householdId);
+        return {
+          result: { revision: appended.nextExpectedRevision, position: appended.position, eventIds },
+          terms: await shred(q, values),
+        };
+      }));
+    } else {
+      // The log is not in the read-model database (KurrentDB): decide, shred in one read-model transaction, then
+      // record. A failure before the record leaves the key deleted and the household not yet marked erased: a retry
+      // passes the decider again, finds nothing left to decrypt, and records the erasure.
+      const { state, revision } = await store.withTransaction((tx) => foldErasure(tx, stream));
+      const events = erasureDecider.decide(command, state);
+      const eventIds = events.map(() => randomUUID());
+      const stored = await store.withTransaction((tx) => eventsAboutHousehold(store.raw(), sqlOf(tx), householdId));
+      terms = await store.withTransaction(async (tx) => {
+        const q = sqlOf(tx);
+        return shred(q, await householdValuesIn(q, codec, householdId, stored));
+      });
+      const appended = await store.appendToStream(stream, toEvents(events, eventIds), {
+        expected: revision < 0 ? 'no_stream' : revision,
+      });
+      result = { revision: appended.nextExpectedRevision, position: appended.position, eventIds };
+    }
     // A projection may have read an event while the key still existed and write it after the blanking above: once
     // every projection has passed the erasure, blank again (the values are forgotten when this returns).
     const names = createProjections().map((projection) => projection.name);
     const passed = await waitForPosition(store, names, result.position, PROJECTIONS_WAIT_MS);
     if (!passed) this.logger.warn(`projections did not reach erasure ${result.eventIds[0]} in time; blanking anyway`);
-    await store.withTransaction((tx) => scrubPersonalValues(store.queryableOf(tx), terms));
+    await store.withTransaction((tx) => scrubPersonalValues(sqlOf(tx), terms));
     return { householdId, ...result };
   }
+}
+
+/** The read-model database's connection of a transaction (every store's transactions carry it). */
+function sqlOf(tx: StoreTransaction): SqlQueryable {
+  const sql = (tx as { sql?: SqlQueryable }).sql;
+  if (!sql) throw new Error('this transaction has no SQL connection for the read models');
+  return sql;
 }
 
 async function foldErasure(tx: StoreTransaction, stream: string): Promise<{ state: ErasureState; revision: number }> {

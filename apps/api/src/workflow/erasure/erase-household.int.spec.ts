@@ -18,9 +18,16 @@ import {
   type HouseholdCommand,
   type ProposalCommand,
 } from '@muskel/domain';
-import { createPostgresEventStore, type SqlEventStore } from '@muskel/event-store';
-import { ERASED, enablePersonalData, type PersonalDataCodec } from '@muskel/personal-data';
+import { createPostgresEventStore, type EventStore, type SqlEventStore } from '@muskel/event-store';
+import {
+  ERASED,
+  enablePersonalData,
+  personalDataCodecOf,
+  protectPersonalData,
+  type PersonalDataCodec,
+} from '@muskel/personal-data';
 import { BlindIndex, createProjections } from '@muskel/projections';
+import { kurrentDbShaped } from '../../../../../libs/reactors/src/testing/test-stores';
 import { EraseHouseholdHandler } from './erase-household.handler';
 
 const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -60,10 +67,18 @@ function tablesContaining(dump: Map<string, string>, needle: string): string[] {
   return [...dump].filter(([, text]) => text.toLowerCase().includes(needle.toLowerCase())).map(([table]) => table);
 }
 
-describe('erasing a household (crypto-shredding) on PostgreSQL', () => {
+/**
+ * `sql`: the store whose codec encrypts inside its own statements. `kurrentdb-shaped`: the same PostgreSQL seen as
+ * KurrentDB is (no appends in transactions, no SQL store to recognise; no KurrentDB server can run on this
+ * machine), with the codec around it as the service installs it there: the erasure's path for a log outside SQL.
+ */
+function describeErasure(shape: 'sql' | 'kurrentdb-shaped'): void {
   let admin: Client;
   let database: string;
+  /** The PostgreSQL store: what the scans read. */
   let store: SqlEventStore;
+  /** The store as the service uses it. */
+  let app: EventStore;
   let codec: PersonalDataCodec;
   let runners: ProjectionRunner[];
   const erasedId = randomUUID();
@@ -89,15 +104,24 @@ describe('erasing a household (crypto-shredding) on PostgreSQL', () => {
     url.pathname = `/${database}`;
     store = await createPostgresEventStore({ connectionString: url.toString() });
     await store.init();
-    codec = await enablePersonalData(store, { kek: randomBytes(32).toString('base64') });
+    const kek = randomBytes(32).toString('base64');
+    if (shape === 'sql') {
+      codec = await enablePersonalData(store, { kek });
+      app = store;
+    } else {
+      app = await protectPersonalData(kurrentDbShaped(store), { kek });
+      expect(app).not.toBe(store);
+      codec = personalDataCodecOf(app)!;
+      expect(store.codecInstalled).toBeUndefined();
+    }
     runners = [
-      ...createProjections().map((projection) => new ProjectionRunner(store, projection)),
-      new ProjectionRunner(store.raw(), new AuditLogProjection()),
+      ...createProjections().map((projection) => new ProjectionRunner(app, projection)),
+      new ProjectionRunner(app.raw(), new AuditLogProjection()),
     ];
     for (const runner of runners) await runner.setup();
     for (const runner of runners) runner.start();
 
-    const pipeline = new CommandPipeline(store);
+    const pipeline = new CommandPipeline(app);
     const enrol = (householdId: string, kkNumber: string, nik: string, name: string): HouseholdCommand => ({
       type: 'EnrolHousehold',
       data: {
@@ -176,7 +200,7 @@ describe('erasing a household (crypto-shredding) on PostgreSQL', () => {
       },
       metadata: { actor: ADMIN, occurredAt: new Date().toISOString() },
     };
-    const result = await new EraseHouseholdHandler(store, codec).execute(command, context(ADMIN));
+    const result = await new EraseHouseholdHandler(app, codec).execute(command, context(ADMIN));
     expect(result.revision).toBe(0);
     await catchUp();
 
@@ -198,7 +222,7 @@ describe('erasing a household (crypto-shredding) on PostgreSQL', () => {
     // Reads through the store: the erased household's personal fields are the marker; the control decrypts.
     const read = async (stream: string) => {
       const events = [];
-      for await (const event of store.readStream(stream)) events.push(event);
+      for await (const event of app.readStream(stream)) events.push(event);
       return events;
     };
     const [erasedEnrolled] = await read(householdStreamName(erasedId));
@@ -235,8 +259,12 @@ describe('erasing a household (crypto-shredding) on PostgreSQL', () => {
     expect(JSON.stringify(erasureLeaf)).not.toContain(ERASED_NIK);
 
     // A second erasure is refused; the household stays erased.
-    await expect(new EraseHouseholdHandler(store, codec).execute(command, context(ADMIN))).rejects.toMatchObject({
+    await expect(new EraseHouseholdHandler(app, codec).execute(command, context(ADMIN))).rejects.toMatchObject({
       code: 'HOUSEHOLD_ALREADY_ERASED',
     });
   }, 180_000);
-});
+}
+
+describe('erasing a household (crypto-shredding) on PostgreSQL', () => describeErasure('sql'));
+describe('erasing a household (crypto-shredding) on PostgreSQL shaped like KurrentDB', () =>
+  describeErasure('kurrentdb-shaped'));
