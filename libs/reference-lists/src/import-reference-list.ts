@@ -17,7 +17,12 @@ import {
   type RecordReferenceImport,
   type ReferenceSource,
 } from '@muskel/domain';
-import { SCHEMA_LOCK_SQL, WrongExpectedVersionError, type EventStore } from '@muskel/event-store';
+import {
+  SCHEMA_LOCK_SQL,
+  WrongExpectedVersionError,
+  type EventStore,
+  type StoreTransaction,
+} from '@muskel/event-store';
 import { BlindIndex, ensureBlindIndexKey } from '@muskel/projections';
 import { REFERENCE_COLUMNS, parseReferenceRow, type ReferenceRowError } from './reference-row';
 import { setupReferenceTables } from './schema';
@@ -164,6 +169,16 @@ export async function importReferenceList(
     // Refused before parsing anything: the log says whether this file was imported.
     for await (const event of store.readStream(stream)) {
       const importedAt = (event.data as { importedAt?: string }).importedAt;
+      if (!store.capabilities().transactions) {
+        // The event is appended after every row is written; where the rows' completion is a second step (below),
+        // an earlier run cut off between the two is completed here.
+        await store.withTransaction((tx) =>
+          tx.query('UPDATE reference_imports SET completed_at = $2 WHERE import_id = $1 AND completed_at IS NULL', [
+            importId,
+            importedAt ?? occurredAt,
+          ]),
+        );
+      }
       throw new DuplicateReferenceImportError(importId, importedAt);
     }
     await store.withTransaction(async (tx) => {
@@ -308,21 +323,33 @@ export async function importReferenceList(
     );
     const events = referenceListDecider.decide(command, initialReferenceImportState());
     const eventId = deterministicId('reference-import-event', importId);
+    const record = (target: Pick<EventStore, 'appendToStream'>) =>
+      target.appendToStream(
+        stream,
+        events.map((event) => ({
+          id: eventId,
+          type: event.type,
+          data: event.data,
+          metadata: eventMetadata(context, eventId),
+        })),
+        { expected: 'no_stream' },
+      );
+    const complete = (tx: StoreTransaction) =>
+      tx.query('UPDATE reference_imports SET completed_at = $2 WHERE import_id = $1', [importId, occurredAt]);
     try {
-      // The event and the rows' completion commit together: lookups trust only the rows of a recorded import.
-      await store.withTransaction(async (tx) => {
-        await tx.appendToStream(
-          stream,
-          events.map((event) => ({
-            id: eventId,
-            type: event.type,
-            data: event.data,
-            metadata: eventMetadata(context, eventId),
-          })),
-          { expected: 'no_stream' },
-        );
-        await tx.query('UPDATE reference_imports SET completed_at = $2 WHERE import_id = $1', [importId, occurredAt]);
-      });
+      if (store.capabilities().transactions) {
+        // The event and the rows' completion commit together: lookups trust only the rows of a recorded import.
+        await store.withTransaction(async (tx) => {
+          await record(tx);
+          await complete(tx);
+        });
+      } else {
+        // Where appends cannot join a transaction (KurrentDB): the event first, then the completion. A crash between
+        // leaves rows that lookups ignore until the same file is imported again (refused as a duplicate, after
+        // completing them: see the check of the log above).
+        await record(store);
+        await store.withTransaction(complete);
+      }
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) throw new DuplicateReferenceImportError(importId, undefined);
       throw error;
