@@ -4,6 +4,7 @@ import type { DestinationStream } from 'pino';
 import { type AppConfig, AppConfigModule } from '@muskel/config';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuthModule, type AuthModuleOptions } from '@muskel/auth';
+import type { EventStore } from '@muskel/event-store';
 import { EventStoreModule } from '@muskel/nest-event-store';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -23,6 +24,8 @@ export interface AppModuleOptions {
   logDestination?: DestinationStream;
   /** Overrides of the authentication settings (tests: short lockouts). */
   auth?: AuthModuleOptions;
+  /** Tests: the opened store seen as another adapter would present it (PostgreSQL shaped like KurrentDB). */
+  eventStoreView?: (store: EventStore) => EventStore;
 }
 
 function authOptions(config: AppConfig): AuthModuleOptions {
@@ -48,6 +51,7 @@ export class AppModule {
           kurrentdbUrl: config.KURRENTDB_URL,
           dataDir: config.MUSKEL_DATA_DIR,
           personalDataKek: config.PERSONAL_DATA_KEK,
+          view: options.eventStoreView,
         }),
         // Limits are declared per route (@Throttle); in memory, per process.
         ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: 600 }]),

@@ -17,6 +17,8 @@ export interface EventStoreModuleOptions {
   dataDir: string;
   /** PERSONAL_DATA_KEK; unset: generated once and kept in the database (see `enablePersonalData`). */
   personalDataKek?: string;
+  /** Tests: the opened store seen as another adapter would present it, before personal data is protected. */
+  view?: (store: EventStore) => EventStore;
 }
 
 /** Opens the configured store and brings its schema up to date before anything can use it. */
@@ -29,7 +31,7 @@ async function openEventStore(options: EventStoreModuleOptions): Promise<EventSt
   try {
     await store.init();
     // Personal data is encrypted at the storage boundary: every append and read of the app goes through the codec.
-    return await protectPersonalData(store, { kek: options.personalDataKek });
+    return await protectPersonalData(options.view ? options.view(store) : store, { kek: options.personalDataKek });
   } catch (error) {
     await store.close().catch(() => undefined);
     throw error;

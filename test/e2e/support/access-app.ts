@@ -73,6 +73,8 @@ export interface StartOptions {
   databaseUrl?: string;
   /** Extra environment for validateConfig (e.g. MUSKEL_ROLE). */
   env?: Record<string, string>;
+  /** The store seen as another adapter would present it (see AppModuleOptions.eventStoreView). */
+  eventStoreView?: (store: EventStore) => EventStore;
 }
 
 const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -119,7 +121,9 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     ...options.env,
   });
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot(config, { logDestination: logs, auth: options.auth })],
+    imports: [
+      AppModule.forRoot(config, { logDestination: logs, auth: options.auth, eventStoreView: options.eventStoreView }),
+    ],
     controllers: options.controllers ?? [],
   }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true });
