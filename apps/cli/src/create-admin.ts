@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { CommandPipeline } from '@muskel/application';
 import { AuthRepository, migrateAuthSchema, registerUser } from '@muskel/auth';
 import type { AppConfig } from '@muskel/config';
-import { createEventStore, SqlEventStore } from '@muskel/event-store';
+import { createEventStore, type SqlExecutor } from '@muskel/event-store';
+import { readModelDatabaseOf } from '@muskel/personal-data';
 
 export class CliError extends Error {
   constructor(
@@ -21,12 +22,21 @@ export async function createAdmin(
   config: AppConfig,
   input: { username: string; displayName: string; password: string },
 ): Promise<{ userId: string }> {
-  const store = await createEventStore({ databaseUrl: config.DATABASE_URL, dataDir: config.MUSKEL_DATA_DIR });
+  const store = await createEventStore({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.MUSKEL_DATA_DIR,
+    kurrentdbUrl: config.KURRENTDB_URL,
+  });
   try {
     await store.init();
-    if (!(store instanceof SqlEventStore)) throw new CliError('this store has no SQL database for credentials', 1);
-    await migrateAuthSchema(store.executor);
-    const credentials = new AuthRepository(store.executor);
+    let database: SqlExecutor;
+    try {
+      database = readModelDatabaseOf(store);
+    } catch {
+      throw new CliError('this store has no SQL database for credentials', 1);
+    }
+    await migrateAuthSchema(database);
+    const credentials = new AuthRepository(database);
     if (await credentials.anyCredential()) {
       throw new CliError(
         'users exist already: an administrator creates further users through the API (POST /users)',

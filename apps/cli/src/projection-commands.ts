@@ -1,10 +1,11 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { rebuildProjection, type RebuildProgress } from '@muskel/application';
 import { validateConfig, type AppConfig } from '@muskel/config';
-import { comparePositions, createEventStore, type EventStore } from '@muskel/event-store';
-import { protectPersonalData } from '@muskel/personal-data';
+import { comparePositions, type EventStore } from '@muskel/event-store';
+import { readModelDatabaseOf } from '@muskel/personal-data';
 import { createProjections, projectionNames } from '@muskel/projections';
 import { CliError } from './create-admin';
+import { openServiceStore } from './open-store';
 
 export interface ProjectionStatus {
   name: string;
@@ -15,12 +16,14 @@ export interface ProjectionStatus {
 }
 
 async function withStore<T>(config: AppConfig, work: (store: EventStore) => Promise<T>): Promise<T> {
-  const store = await createEventStore({ databaseUrl: config.DATABASE_URL, dataDir: config.MUSKEL_DATA_DIR });
+  // Rebuilds read events like the worker does: personal data decrypted (or erased).
+  const store = await openServiceStore(config);
   try {
-    await store.init();
-    // Rebuilds read events like the worker does: personal data decrypted (or erased).
-    await protectPersonalData(store, { kek: config.PERSONAL_DATA_KEK });
-    if (!store.capabilities().transactions) throw new CliError('this store keeps no read models (no SQL database)', 1);
+    try {
+      readModelDatabaseOf(store);
+    } catch {
+      throw new CliError('this store keeps no read models (no SQL database)', 1);
+    }
     return await work(store);
   } finally {
     await store.close();

@@ -3,9 +3,8 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { validateConfig } from '@muskel/config';
 import { NATIONAL, REFERENCE_SOURCES, type Actor, type ReferenceSource } from '@muskel/domain';
-import { createEventStore } from '@muskel/event-store';
 import { QUEUES, jobIdFor } from '@muskel/jobs';
-import { protectPersonalData } from '@muskel/personal-data';
+import { openServiceStore } from './open-store';
 import {
   DuplicateReferenceImportError,
   ReferenceFileFormatError,
@@ -50,11 +49,9 @@ export function registerReferenceListCommands(program: Command): void {
     .addOption(new Option('--format <format>', 'how the report is printed').choices(['json', 'table']).default('json'))
     .action(async (file: string, options: { source: ReferenceSource; format: 'json' | 'table' }) => {
       const config = validateConfig(process.env);
-      const store = await createEventStore({ databaseUrl: config.DATABASE_URL, dataDir: config.MUSKEL_DATA_DIR });
+      const store = await openServiceStore(config);
       const progress = createProgress('rows');
       try {
-        await store.init();
-        await protectPersonalData(store, { kek: config.PERSONAL_DATA_KEK });
         const report = await importReferenceList(store, createReadStream(file), {
           source: options.source,
           fileName: path.basename(file),

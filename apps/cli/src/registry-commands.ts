@@ -4,8 +4,7 @@ import { Command, Option } from 'commander';
 import { CommandPipeline } from '@muskel/application';
 import { validateConfig } from '@muskel/config';
 import { NATIONAL, type Actor } from '@muskel/domain';
-import { createEventStore } from '@muskel/event-store';
-import { protectPersonalData } from '@muskel/personal-data';
+import { openServiceStore } from './open-store';
 import { DuplicateImportError, importBaseline, type ImportReport } from '@muskel/registry-import';
 import { CliError } from './create-admin';
 import { createProgress } from './progress-bar';
@@ -55,11 +54,9 @@ export function registerRegistryCommands(program: Command): void {
     .addOption(new Option('--format <format>', 'how the report is printed').choices(['json', 'table']).default('json'))
     .action(async (file: string, options: { village: string; format: 'json' | 'table' }) => {
       const config = validateConfig(process.env);
-      const store = await createEventStore({ databaseUrl: config.DATABASE_URL, dataDir: config.MUSKEL_DATA_DIR });
+      // The imported households' personal data is encrypted like every other append.
+      const store = await openServiceStore(config);
       try {
-        await store.init();
-        // The imported households' personal data is encrypted like every other append.
-        await protectPersonalData(store, { kek: config.PERSONAL_DATA_KEK });
         const interactive = process.stderr.isTTY === true;
         // On a terminal, a bar over the file's rows (counted first: a quick pass); otherwise one line per step.
         const bar = interactive ? createProgress('rows', await countDataRows(file)) : undefined;

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { validateConfig } from '@muskel/config';
-import { createEventStore } from '@muskel/event-store';
-import { protectPersonalData } from '@muskel/personal-data';
+import { openServiceStore } from '../open-store';
 import { DEMO_VILLAGE, loadDemoVillage } from './demo-village';
 
 export { DEMO_VILLAGE, loadDemoVillage, type DemoResult } from './demo-village';
@@ -13,10 +12,8 @@ export function registerDemoCommands(program: Command): void {
     .description(`load a synthetic village (${DEMO_VILLAGE}) with users, proposals, a meeting and a batch`)
     .action(async () => {
       const config = validateConfig(process.env);
-      const store = await createEventStore({ databaseUrl: config.DATABASE_URL, dataDir: config.MUSKEL_DATA_DIR });
+      const store = await openServiceStore(config);
       try {
-        await store.init();
-        await protectPersonalData(store, { kek: config.PERSONAL_DATA_KEK });
         const result = await loadDemoVillage(store, (step) => process.stderr.write(`demo: ${step}\n`));
         if (result.alreadyLoaded) {
           process.stdout.write('the demo village is already loaded; nothing changed\n');
