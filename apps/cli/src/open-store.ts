@@ -1,23 +1,13 @@
 import type { AppConfig } from '@muskel/config';
-import { createEventStore, type EventStore } from '@muskel/event-store';
-import { protectPersonalData } from '@muskel/personal-data';
+import type { EventStore } from '@muskel/event-store';
+import { openProtectedStore } from '@muskel/personal-data';
 
-/**
- * The store as the service opens it: the configured adapter (KurrentDB with KURRENTDB_URL, else PostgreSQL with
- * DATABASE_URL, else the embedded PGlite), initialised, with personal data encrypted on append and decrypted on
- * read like the service's own. Closing it closes the adapter.
- */
-export async function openServiceStore(config: AppConfig): Promise<EventStore> {
-  const opened = await createEventStore({
+/** The store as the service opens it (KURRENTDB_URL, DATABASE_URL or the embedded PGlite; personal data protected). */
+export function openServiceStore(config: AppConfig): Promise<EventStore> {
+  return openProtectedStore({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.MUSKEL_DATA_DIR,
     kurrentdbUrl: config.KURRENTDB_URL,
+    kek: config.PERSONAL_DATA_KEK,
   });
-  try {
-    await opened.init();
-    return await protectPersonalData(opened, { kek: config.PERSONAL_DATA_KEK });
-  } catch (error) {
-    await opened.close().catch(() => undefined);
-    throw error;
-  }
 }

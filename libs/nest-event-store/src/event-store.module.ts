@@ -1,9 +1,9 @@
 import { type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { createEventStore, EVENT_STORE, type EventStore, type SqlExecutor } from '@muskel/event-store';
+import { EVENT_STORE, type EventStore, type SqlExecutor } from '@muskel/event-store';
 import {
+  openProtectedStore,
   personalDataCodecOf,
-  protectPersonalData,
   readModelDatabaseOf,
   type PersonalDataCodec,
 } from '@muskel/personal-data';
@@ -22,20 +22,9 @@ export interface EventStoreModuleOptions {
 }
 
 /** Opens the configured store and brings its schema up to date before anything can use it. */
-async function openEventStore(options: EventStoreModuleOptions): Promise<EventStore> {
-  const store = await createEventStore({
-    databaseUrl: options.databaseUrl,
-    dataDir: options.dataDir,
-    kurrentdbUrl: options.kurrentdbUrl,
-  });
-  try {
-    await store.init();
-    // Personal data is encrypted at the storage boundary: every append and read of the app goes through the codec.
-    return await protectPersonalData(options.view ? options.view(store) : store, { kek: options.personalDataKek });
-  } catch (error) {
-    await store.close().catch(() => undefined);
-    throw error;
-  }
+function openEventStore(options: EventStoreModuleOptions): Promise<EventStore> {
+  // Personal data is encrypted at the storage boundary: every append and read of the app goes through the codec.
+  return openProtectedStore({ ...options, kek: options.personalDataKek });
 }
 
 /**

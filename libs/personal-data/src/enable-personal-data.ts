@@ -1,4 +1,10 @@
-import { CodecEventStore, SqlEventStore, type EventStore, type SqlExecutor } from '@muskel/event-store';
+import {
+  CodecEventStore,
+  SqlEventStore,
+  createEventStore,
+  type EventStore,
+  type SqlExecutor,
+} from '@muskel/event-store';
 import { HouseholdKeys, resolveKek, setupPersonalDataTables } from './household-keys';
 import { PersonalDataCodec } from './personal-data-codec';
 
@@ -52,4 +58,33 @@ export function personalDataCodecOf(store: EventStore): PersonalDataCodec | unde
   const codec =
     store instanceof SqlEventStore ? store.codecInstalled : store instanceof CodecEventStore ? store.codec : undefined;
   return codec instanceof PersonalDataCodec ? codec : undefined;
+}
+
+export interface ProtectedStoreOptions extends PersonalDataOptions {
+  /** PostgreSQL server; unset: the embedded PGlite under `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** KurrentDB server for the events; the read models stay in `databaseUrl`, which it needs. */
+  kurrentdbUrl?: string;
+  /** Tests: the opened store seen as another adapter would present it, before personal data is protected. */
+  view?: (store: EventStore) => EventStore;
+}
+
+/**
+ * The store as the service and its commands open it: the configured adapter, initialised, personal data encrypted
+ * on append and decrypted on read. Closing it closes the adapter; a failure on the way closes it too.
+ */
+export async function openProtectedStore(options: ProtectedStoreOptions): Promise<EventStore> {
+  const opened = await createEventStore({
+    databaseUrl: options.databaseUrl,
+    dataDir: options.dataDir,
+    kurrentdbUrl: options.kurrentdbUrl,
+  });
+  try {
+    await opened.init();
+    return await protectPersonalData(options.view ? options.view(opened) : opened, { kek: options.kek });
+  } catch (error) {
+    await opened.close().catch(() => undefined);
+    throw error;
+  }
 }

@@ -19,10 +19,12 @@ export {
 export { PersonalDataCodec, findEnvelopes, householdIdForAddProposal } from './personal-data-codec';
 export {
   enablePersonalData,
+  openProtectedStore,
   personalDataCodecOf,
   protectPersonalData,
   readModelDatabaseOf,
   type PersonalDataOptions,
+  type ProtectedStoreOptions,
 } from './enable-personal-data';
 export {
   collectHouseholdValues,
