@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { CommandPipeline } from '@muskel/application';
 import { AuthRepository, migrateAuthSchema, registerUser } from '@muskel/auth';
 import type { AppConfig } from '@muskel/config';
-import { createEventStore, type SqlExecutor } from '@muskel/event-store';
+import type { SqlExecutor } from '@muskel/event-store';
 import { readModelDatabaseOf } from '@muskel/personal-data';
+import { openServiceStore } from './open-store';
 
 export class CliError extends Error {
   constructor(
@@ -22,13 +23,8 @@ export async function createAdmin(
   config: AppConfig,
   input: { username: string; displayName: string; password: string },
 ): Promise<{ userId: string }> {
-  const store = await createEventStore({
-    databaseUrl: config.DATABASE_URL,
-    dataDir: config.MUSKEL_DATA_DIR,
-    kurrentdbUrl: config.KURRENTDB_URL,
-  });
+  const store = await openServiceStore(config);
   try {
-    await store.init();
     let database: SqlExecutor;
     try {
       database = readModelDatabaseOf(store);
