@@ -35,6 +35,16 @@ export interface Projection {
    * idempotent rows on other connections (in parallel), as long as `flush` waits for them: the checkpoint comes after.
    */
   rebuildSession?(store: EventStore): RebuildSession;
+  /**
+   * A rebuild may fold the streams of one category whole, in stream order (stores with `readCategoryByStream`),
+   * instead of reading the log in order: each stream's rows are written once, from nothing, and nothing is kept
+   * from one stream to the next. Events appended after the rebuild started follow in log order.
+   */
+  readonly streamRebuild?: {
+    category: string;
+    /** Writes the rows of these whole streams, none of which has rows yet, in `tx`. */
+    applyStreams(events: RecordedEvent[], tx: StoreTransaction): Promise<void>;
+  };
 }
 
 export interface RebuildSession {
@@ -275,6 +285,87 @@ async function readPage(
   return { events, next, short };
 }
 
+/**
+ * The first part of a rebuild by stream: the category's streams up to `upTo`, a page of whole streams per
+ * transaction, then the checkpoint at `upTo`. On PostgreSQL the next page is read and folded while the previous one
+ * is written; pages still commit in order (each waits for the one before, and moves the cursor with a
+ * compare-and-set), so a crash leaves the rows of the streams up to the cursor and none after it.
+ */
+async function rebuildByStream(
+  store: EventStore,
+  projection: Projection,
+  upTo: LogPosition,
+  cursor: string | null,
+  options: {
+    batchSize: number;
+    signal?: AbortSignal;
+    leaseLost: () => boolean;
+    onProgress: (applied: number) => void;
+  },
+): Promise<number> {
+  const { name } = projection;
+  const { category } = projection.streamRebuild!;
+  const applyStreams = (events: RecordedEvent[], tx: StoreTransaction) =>
+    projection.streamRebuild!.applyStreams(events, tx);
+  const read = (afterStream: string | null) => {
+    const page = store.readCategoryByStream!({
+      category,
+      upTo,
+      afterStream: afterStream ?? undefined,
+      minEvents: options.batchSize,
+    });
+    page.catch(() => undefined);
+    return page;
+  };
+  // Beside an open transaction only where there is another connection (not PGlite).
+  const parallel = store.capabilities().concurrentConnections;
+  const writing: Promise<void>[] = [];
+  let applied = 0;
+  let pending = read(cursor);
+  try {
+    for (;;) {
+      options.signal?.throwIfAborted();
+      if (options.leaseLost()) throw new Error(`projection ${name}: lease lost during the rebuild`);
+      const page = await pending;
+      if (page.events.length === 0 || page.lastStream === undefined) break;
+      const last = page.lastStream;
+      if (parallel) pending = read(last);
+      const expected = cursor;
+      const before = writing.at(-1);
+      const write = store.withTransaction(async (tx) => {
+        // Rows and cursor share the commit: a lost commit is redone from the cursor (the last page waits, below).
+        await tx.query('SET LOCAL synchronous_commit = off');
+        await applyStreams(page.events, tx);
+        await before?.catch(() => undefined);
+        const moved = await tx.query(
+          `UPDATE projection_rebuilds SET stream_cursor = $2
+            WHERE name = $1 AND stream_cursor IS NOT DISTINCT FROM $3 RETURNING name`,
+          [name, last, expected],
+        );
+        if (moved.length !== 1) throw new Error(`projection ${name}: the rebuild's cursor moved elsewhere`);
+      });
+      write.catch(() => undefined);
+      writing.push(write);
+      cursor = last;
+      applied += page.events.length;
+      if (!parallel) {
+        await writing.shift();
+        pending = read(last);
+      } else if (writing.length >= 2) await writing.shift();
+      options.onProgress(applied);
+    }
+    while (writing.length > 0) await writing.shift();
+  } finally {
+    await Promise.allSettled(writing);
+  }
+  // Durable, with the checkpoint: the log-order part goes on from here.
+  await store.withTransaction(async (tx) => {
+    await store.checkpoints.save(name, upTo, { expectedPrevious: null, tx });
+    await tx.query('UPDATE projection_rebuilds SET stream_up_to = NULL WHERE name = $1', [name]);
+  });
+  return applied;
+}
+
 async function applyPage(projection: Projection, events: RecordedEvent[], tx: StoreTransaction): Promise<void> {
   if (events.length === 0) return;
   if (projection.applyBatch) {
@@ -333,10 +424,15 @@ export interface RebuildOptions {
   leaseWaitMs?: number;
   instanceId?: string;
   signal?: AbortSignal;
+  /** Fold whole streams first where the projection and the store can (default true); false reads the log in order. */
+  byStream?: boolean;
 }
 
 const REBUILDS_DDL = `CREATE TABLE IF NOT EXISTS projection_rebuilds (
   name text PRIMARY KEY, started_at timestamptz NOT NULL DEFAULT now())`;
+// A rebuild by stream: the log position it folds up to, and the last stream whose rows are written.
+const REBUILDS_STREAM_COLUMNS = `ALTER TABLE projection_rebuilds
+  ADD COLUMN IF NOT EXISTS stream_up_to text, ADD COLUMN IF NOT EXISTS stream_cursor text`;
 
 /**
  * Rebuilds a projection from the log. The first step (rows emptied, checkpoint deleted, a rebuild marked as under
@@ -375,20 +471,43 @@ export async function rebuildProjection(
     );
   }, ttl / 3);
   try {
+    const byStream =
+      options.byStream !== false && projection.streamRebuild !== undefined && store.readCategoryByStream !== undefined;
+    // Read before the transaction (PGlite has one connection): what the streams are folded up to.
+    const startHead = byStream ? await store.headPosition() : START;
     const resumed = await store.withTransaction(async (tx) => {
       await tx.query(REBUILDS_DDL);
+      await tx.query(REBUILDS_STREAM_COLUMNS);
       const marked = await tx.query('SELECT 1 FROM projection_rebuilds WHERE name = $1', [name]);
       if (marked.length > 0) return true;
       await projection.setup(tx);
       await reset(tx);
       await tx.query('DELETE FROM es_checkpoints WHERE subscriber_id = $1', [name]);
-      await tx.query('INSERT INTO projection_rebuilds (name) VALUES ($1)', [name]);
+      await tx.query('INSERT INTO projection_rebuilds (name, stream_up_to) VALUES ($1, $2)', [
+        name,
+        startHead === START ? null : startHead,
+      ]);
       return false;
     });
+    let applied = 0;
+    const [mark] = await store.withTransaction((tx) =>
+      tx.query<{ stream_up_to: string | null; stream_cursor: string | null }>(
+        'SELECT stream_up_to, stream_cursor FROM projection_rebuilds WHERE name = $1',
+        [name],
+      ),
+    );
+    if (mark?.stream_up_to) {
+      applied = await rebuildByStream(store, projection, mark.stream_up_to, mark.stream_cursor, {
+        batchSize,
+        signal: options.signal,
+        leaseLost: () => leaseLost,
+        onProgress: (count) =>
+          options.onProgress?.({ name, applied: count, position: START, head: mark.stream_up_to!, done: false }),
+      });
+    }
     let after = (await store.checkpoints.load(name)) ?? START;
     let saved: LogPosition | null = after === START ? null : after;
     const head = await store.headPosition();
-    let applied = 0;
     const read = (from: LogPosition) => {
       const page = readPage(store, from, batchSize, projection.filter);
       page.catch(() => undefined);

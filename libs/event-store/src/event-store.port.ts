@@ -1,6 +1,8 @@
 import type {
   AppendOptions,
   AppendResult,
+  CategoryByStreamOptions,
+  CategoryByStreamPage,
   EventPlace,
   HealthReport,
   LogPosition,
@@ -136,6 +138,12 @@ export interface EventStore {
    * keep `limit` modest there.
    */
   countAfter(after: LogPosition, limit: number): Promise<number>;
+  /**
+   * Optional: the events of one category up to a settled position, whole streams in stream-name order, for a
+   * projection's rebuild that folds each stream at once (every row written once, nothing kept across streams). SQL
+   * stores read it in their stream index; KurrentDB has no such order, and a rebuild there reads the log.
+   */
+  readCategoryByStream?(options: CategoryByStreamOptions): Promise<CategoryByStreamPage>;
   /**
    * The same store, reading events exactly as stored: on SQL stores with the personal-data codec, still encrypted
    * (the audit log digests and exports the stored form). A store that stores events as given is its own raw view.

@@ -97,6 +97,25 @@ export interface ReadAllOptions {
   signal?: AbortSignal;
 }
 
+/** What `EventStore.readCategoryByStream` reads: one category's streams, whole, in stream-name order. */
+export interface CategoryByStreamOptions {
+  /** The streams' category (`household` for `household-<id>`). */
+  category: string;
+  /** Only events at or before this position (a settled one, such as `headPosition()`). */
+  upTo: LogPosition;
+  /** Exclusive: streams whose names sort after this one. Default: the category's first stream. */
+  afterStream?: string;
+  /** Whole streams until at least this many events (fewer at the end). */
+  minEvents: number;
+}
+
+export interface CategoryByStreamPage {
+  /** Each stream's events in revision order, the streams in name order. */
+  events: RecordedEvent[];
+  /** The last stream read: `afterStream` of the next call. Undefined when no stream was left. */
+  lastStream?: string;
+}
+
 export interface SubscribeOptions {
   /** Exclusive lower bound; `END` to receive only what is appended from now on. Default `START`. */
   after?: LogPosition;

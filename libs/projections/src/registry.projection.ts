@@ -270,6 +270,21 @@ export class RegistryProjection implements Projection {
     this.maxCachedHouseholds = options.maxCachedHouseholds ?? MAX_CACHED_HOUSEHOLDS;
   }
 
+  /**
+   * A rebuild folds each household's stream whole and writes its version rows and its row once, with COPY (no
+   * household has rows yet): no cache to keep, nothing read back, nothing written twice.
+   */
+  readonly streamRebuild = {
+    category: 'household',
+    async applyStreams(events: RecordedEvent[], tx: StoreTransaction): Promise<void> {
+      const state = new Map<string, Loaded>();
+      const touched = new Set<string>();
+      const versions = foldPage(events, state, touched);
+      await copyVersions(tx, versions);
+      await copyHouseholds(tx, state, touched);
+    },
+  };
+
   async setup(tx: StoreTransaction): Promise<void> {
     await ensureBlindIndexKey(tx);
     await tx.query(`CREATE TABLE IF NOT EXISTS registry_households (

@@ -253,6 +253,26 @@ SELECT CASE WHEN m THEN stream_id END AS stream_id, revision, tx, gp, id, event_
      LIMIT $3
   ) page`;
 
+/**
+ * One category's events up to a position, in the stream index's order: streams after $1 matching $2 (`<category>-%`,
+ * its `_` escaped), events at or before ($3, $4), at most $5 rows. The caller cuts the last stream, which the limit
+ * may split. LIKE rather than split_part: the planner estimates a LIKE prefix from its statistics and walks the
+ * stream index; for split_part it guesses a handful of rows and sorts the whole table for every page.
+ */
+export const READ_CATEGORY_BY_STREAM_SQL = `
+SELECT ${EVENT_COLUMNS} FROM es_events
+ WHERE stream_id > $1 AND stream_id LIKE $2
+   AND (tx_id, global_position) <= ($3::text::xid8, $4::bigint)
+ ORDER BY stream_id, stream_revision
+ LIMIT $5`;
+
+/** The rest of one stream up to a position (a stream longer than a page of `READ_CATEGORY_BY_STREAM_SQL`). */
+export const READ_STREAM_UP_TO_SQL = `
+SELECT ${EVENT_COLUMNS} FROM es_events
+ WHERE stream_id = $1 AND stream_revision > $2 AND (tx_id, global_position) <= ($3::text::xid8, $4::bigint)
+ ORDER BY stream_revision
+ LIMIT $5`;
+
 /** Unfiltered page: the common case of projections that read everything. */
 export const READ_ALL_UNFILTERED_SQL = `
 SELECT ${EVENT_COLUMNS}, true AS matched FROM es_events

@@ -20,6 +20,8 @@ import { END, START, decodeSqlPosition, encodeSqlPosition } from '../position';
 import type {
   AppendOptions,
   AppendResult,
+  CategoryByStreamOptions,
+  CategoryByStreamPage,
   EventPlace,
   ExpectedState,
   HealthReport,
@@ -66,6 +68,8 @@ import {
   MIGRATION_LOCK_KEY,
   READ_ALL_SQL,
   READ_ALL_UNFILTERED_SQL,
+  READ_CATEGORY_BY_STREAM_SQL,
+  READ_STREAM_UP_TO_SQL,
   READ_STREAM_BACKWARDS_SQL,
   READ_EVENTS_AT_SQL,
   READ_STREAM_FORWARDS_SQL,
@@ -645,6 +649,47 @@ export class SqlEventStore implements EventStore {
       matched.forEach((entry, index) => (entry.event = decoded[index]));
     }
     return { scanned: rows.length, events: entries };
+  }
+
+  async readCategoryByStream(options: CategoryByStreamOptions, raw = false): Promise<CategoryByStreamPage> {
+    this.assertOpen();
+    const { category, upTo, afterStream, minEvents } = options ?? ({} as CategoryByStreamOptions);
+    assertFilter({ categories: [category] });
+    if (upTo === END || upTo === START) {
+      throw new InvalidArgumentError('INVALID_POSITION', 'upTo must be an event position', 'upTo');
+    }
+    const { txId, globalPosition } = decodeSqlPosition(upTo);
+    if (afterStream !== undefined && typeof afterStream !== 'string') {
+      throw new InvalidArgumentError('INVALID_ARGUMENT', 'afterStream must be a stream name', 'afterStream');
+    }
+    assertCount(minEvents, 'minEvents');
+    const limit = Math.max(1, minEvents);
+    // The category's streams all sort after `<category>-`, whatever the collation.
+    const rows = await this.executor.query<EventRow>(
+      READ_CATEGORY_BY_STREAM_SQL,
+      [afterStream ?? `${category}-`, `${category.replace(/_/g, '\\_')}-%`, txId, globalPosition, limit],
+      'es_read_category_by_stream',
+    );
+    let events = rows.map((row) => rowToEvent(row));
+    if (rows.length === limit) {
+      // The limit may have split the last stream: it is read whole, here if it is the only one, else next time.
+      const last = events[events.length - 1]!.streamName;
+      const cut = events.findIndex((event) => event.streamName === last);
+      if (cut > 0) events = events.slice(0, cut);
+      else {
+        for (;;) {
+          const more = await this.executor.query<EventRow>(
+            READ_STREAM_UP_TO_SQL,
+            [last, events[events.length - 1]!.revision, txId, globalPosition, limit],
+            'es_read_stream_up_to',
+          );
+          events.push(...more.map((row) => rowToEvent(row)));
+          if (more.length < limit) break;
+        }
+      }
+    }
+    const lastStream = events.length > 0 ? events[events.length - 1]!.streamName : undefined;
+    return { events: raw || events.length === 0 ? events : await this.decodeEvents(events), lastStream };
   }
 
   async headPosition(): Promise<LogPosition> {

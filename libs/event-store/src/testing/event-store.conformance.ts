@@ -87,6 +87,7 @@ export const CASE_IDS = [
   'read-events',
   'copy-rows',
   'count-after',
+  'category-by-stream',
   'bad-input',
 ] as const;
 
@@ -2338,6 +2339,85 @@ const CASES: CaseDefinition[] = [
         await rejectsWith(() => store.countAfter(START, limit as never), InvalidArgumentError, String(limit));
       }
       await rejectsWith(() => store.countAfter('not-a-position', 10), InvalidArgumentError, 'a bad position');
+    },
+  },
+  {
+    num: '44',
+    id: 'category-by-stream',
+    title: 'category-by-stream: whole streams of one category up to a position, in stream-name order, page by page',
+    timeoutMs: 90_000,
+    async run({ fresh }) {
+      const store = await fresh();
+      // An optional read: KurrentDB has no stream order, and a rebuild there reads the log instead.
+      if (store.readCategoryByStream === undefined) return;
+      const read = store.readCategoryByStream.bind(store);
+      // `by_s`: its `_` must not match any character (`byXs` is another category).
+      const [s1, s2, s3] = [streamName('by_s'), streamName('by_s'), streamName('by_s')];
+      const decoys = [streamName('byXs'), streamName('other')];
+      await store.appendToStream(s2, newEvents(5), { expected: 'no_stream' });
+      await store.appendToStream(decoys[0]!, newEvents(2), { expected: 'no_stream' });
+      await store.appendToStream(s1, newEvents(3), { expected: 'no_stream' });
+      await store.appendToStream(
+        s2,
+        newEvents(7, 'TestEvent', (i) => ({ n: 5 + i })),
+        { expected: 4 },
+      );
+      await store.appendToStream(decoys[1]!, newEvents(2), { expected: 'no_stream' });
+      const upToAppend = await store.appendToStream(s3, newEvents(2), { expected: 'no_stream' });
+      await waitFor(async () => (await store.headPosition()) === upToAppend.position, 60_000, 'the head to settle');
+      const upTo = upToAppend.position;
+      // After upTo: left out.
+      await store.appendToStream(s1, newEvents(1, 'Later'), { expected: 2 });
+      await store.appendToStream(streamName('by_s'), newEvents(1, 'Later'), { expected: 'no_stream' });
+
+      const order = [s1, s2, s3].sort();
+      const counts: Record<string, number> = { [s1]: 3, [s2]: 12, [s3]: 2 };
+      const expected = order.flatMap((stream) => Array.from({ length: counts[stream]! }, (_, r) => [stream, r]));
+      const places = (events: RecordedEvent[]) => events.map((e) => [e.streamName, e.revision]);
+
+      const all = await read({ category: 'by_s', upTo, minEvents: 100 });
+      expect(places(all.events)).toEqual(expected);
+      expect(all.lastStream).toBe(order[2]);
+      expect(all.events.every((e) => e.type === 'TestEvent')).toBe(true);
+      expect(all.events.find((e) => e.streamName === s2 && e.revision === 6)?.data).toEqual({ n: 6 });
+
+      // Pages of at least 4 events end on a stream's end: the 12 events of s2 come in one page.
+      const pages: RecordedEvent[][] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await read({ category: 'by_s', upTo, afterStream: after, minEvents: 4 });
+        if (page.events.length === 0) {
+          expect(page.lastStream).toBeUndefined();
+          break;
+        }
+        pages.push(page.events);
+        expect(page.lastStream).toBe(page.events[page.events.length - 1]!.streamName);
+        after = page.lastStream;
+        expect(pages.length).toBeLessThanOrEqual(3);
+      }
+      expect(places(pages.flat())).toEqual(expected);
+      expect(
+        pages.find((page) => page.some((e) => e.streamName === s2))!.filter((e) => e.streamName === s2),
+      ).toHaveLength(12);
+      for (const page of pages) {
+        const streams = new Set(page.map((e) => e.streamName));
+        for (const stream of streams) expect(page.filter((e) => e.streamName === stream)).toHaveLength(counts[stream]!);
+      }
+      // One event per page asked: still whole streams.
+      expect((await read({ category: 'by_s', upTo, afterStream: order[0], minEvents: 1 })).events).toHaveLength(
+        counts[order[1]!]!,
+      );
+
+      for (const bad of [
+        { category: 'by-s', upTo, minEvents: 4 },
+        { category: 'by_s', upTo: START, minEvents: 4 },
+        { category: 'by_s', upTo: END, minEvents: 4 },
+        { category: 'by_s', upTo: 'not-a-position', minEvents: 4 },
+        { category: 'by_s', upTo, minEvents: -1 },
+        { category: 'by_s', upTo, afterStream: 7, minEvents: 4 },
+      ]) {
+        await rejectsWith(() => read(bad as never), InvalidArgumentError, JSON.stringify(bad));
+      }
     },
   },
 ];

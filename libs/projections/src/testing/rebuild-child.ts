@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     segmentSize: Number(process.env.MUSKEL_TEST_SEGMENT ?? 4000),
     // Long: on a loaded machine a short lease expires between renewals. The parent's resumed rebuild takes over.
     leaseTtlMs: 30_000,
+    byStream: process.env.MUSKEL_TEST_BY_STREAM !== '0',
     onProgress: (p) => process.stdout.write(`applied ${p.applied}\n`),
   });
   process.stdout.write('finished\n');
