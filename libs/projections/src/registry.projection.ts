@@ -90,29 +90,21 @@ export function foldHousehold(
   current: RegistryHousehold | undefined,
   recorded: RecordedEvent,
 ): { household: RegistryHousehold; version: VersionRow; changedMembers: RegistryMember[] } | undefined {
+  // Written for speed as much as clarity: a rebuild runs it once per event of the log, so no spread of one row into
+  // another and no closure made per event.
   const event = { type: recorded.type, data: recorded.data } as unknown as HouseholdEvent;
-  const base = {
-    household_id: streamId(recorded),
-    revision: recorded.revision,
-    position: recorded.position,
-    occurred_at: occurredAt(recorded),
-    event_type: recorded.type,
-    prev_village_code: null,
-    reason: null,
-    entered: [] as string[],
-    left: [] as string[],
-    changes: null,
-  };
-  const causeOf = (c: RegistryCause) => ({
-    cause_proposal_id: c.proposalId ?? null,
-    cause_import_id: c.importId ?? null,
-  });
+  const id = streamId(recorded);
   if (event.type === 'HouseholdEnrolled') {
     const d = event.data;
     const c = cause(d);
-    const members = d.members.map((m) => toMember(m, c));
+    const members: RegistryMember[] = [];
+    const entered: string[] = [];
+    for (const m of d.members) {
+      members.push(toMember(m, c));
+      entered.push(m.memberId);
+    }
     const household: RegistryHousehold = {
-      householdId: d.householdId ?? base.household_id,
+      householdId: d.householdId ?? id,
       villageCode: digitsOnly(d.villageCode),
       address: d.address,
       rt: d.rt,
@@ -126,103 +118,119 @@ export function foldHousehold(
     return {
       household,
       changedMembers: members,
-      version: {
-        ...base,
-        ...causeOf(c),
-        village_code: household.villageCode,
-        status: 'ACTIVE',
-        entered: members.map((m) => m.memberId),
-      },
+      version: versionRow(recorded, id, c, household.villageCode, 'ACTIVE', entered, []),
     };
   }
   if (!current) return undefined;
   const proposalId = (event.data as { proposalId?: string }).proposalId ?? '';
-  const common = { ...base, ...causeOf({ proposalId }), village_code: current.villageCode, status: current.status };
+  const byProposal: RegistryCause = { proposalId };
   switch (event.type) {
     case 'HouseholdCorrected': {
       const { kkNumber, address, rt, rw } = event.data.changes;
-      const household = {
-        ...current,
-        ...(address === undefined ? {} : { address }),
-        ...(rt === undefined ? {} : { rt }),
-        ...(rw === undefined ? {} : { rw }),
-        ...(kkNumber === undefined ? {} : { kkNumber }),
-      };
-      return { household, changedMembers: [], version: { ...common, changes: { ...event.data.changes } } };
+      const household = { ...current };
+      if (address !== undefined) household.address = address;
+      if (rt !== undefined) household.rt = rt;
+      if (rw !== undefined) household.rw = rw;
+      if (kkNumber !== undefined) household.kkNumber = kkNumber;
+      const version = versionRow(recorded, id, byProposal, current.villageCode, current.status, [], []);
+      version.changes = { ...event.data.changes };
+      return { household, changedMembers: [], version };
     }
     case 'MemberAdded': {
-      const member = toMember(event.data.member, { proposalId });
-      const household = {
-        ...current,
-        members: [...current.members.filter((m) => m.memberId !== member.memberId), member],
+      const member = toMember(event.data.member, byProposal);
+      const members: RegistryMember[] = [];
+      for (const m of current.members) if (m.memberId !== member.memberId) members.push(m);
+      members.push(member);
+      return {
+        household: { ...current, members },
+        changedMembers: [member],
+        version: versionRow(recorded, id, byProposal, current.villageCode, current.status, [member.memberId], []),
       };
-      return { household, changedMembers: [member], version: { ...common, entered: [member.memberId] } };
     }
     case 'MemberRemoved': {
       const { memberId, reason, newHeadMemberId } = event.data;
       const changedMembers: RegistryMember[] = [];
-      const members = current.members.map((m) => {
+      const members: RegistryMember[] = [];
+      for (const m of current.members) {
         if (m.memberId === memberId) {
           const removed = { ...m, active: false, removal: { proposalId, reason } };
           changedMembers.push(removed);
-          return removed;
-        }
-        if (newHeadMemberId !== undefined && m.memberId === newHeadMemberId) return { ...m, relationship: 'HEAD' };
-        return m;
-      });
-      return {
-        household: { ...current, members },
-        changedMembers,
-        version: { ...common, reason, left: [memberId] },
-      };
+          members.push(removed);
+        } else if (newHeadMemberId !== undefined && m.memberId === newHeadMemberId) {
+          members.push({ ...m, relationship: 'HEAD' });
+        } else members.push(m);
+      }
+      const version = versionRow(recorded, id, byProposal, current.villageCode, current.status, [], [memberId]);
+      version.reason = reason;
+      return { household: { ...current, members }, changedMembers, version };
     }
     case 'HouseholdRelocated': {
       const to = event.data.to;
-      const household = {
-        ...current,
-        villageCode: digitsOnly(to.villageCode),
-        address: to.address,
-        rt: to.rt,
-        rw: to.rw,
-      };
-      const ids = current.members.filter((m) => m.active).map((m) => m.memberId);
-      return {
-        household,
-        changedMembers: [],
-        version: {
-          ...common,
-          village_code: household.villageCode,
-          prev_village_code: current.villageCode,
-          entered: ids,
-          left: ids,
-        },
-      };
+      const household = { ...current };
+      household.villageCode = digitsOnly(to.villageCode);
+      household.address = to.address;
+      household.rt = to.rt;
+      household.rw = to.rw;
+      const ids = activeMemberIds(current.members);
+      const version = versionRow(recorded, id, byProposal, household.villageCode, current.status, ids, ids);
+      version.prev_village_code = current.villageCode;
+      return { household, changedMembers: [], version };
     }
     case 'HouseholdDeactivated': {
-      const household = {
-        ...current,
-        status: 'INACTIVE' as const,
-        deactivation: { proposalId, reason: event.data.reason },
-      };
-      const ids = current.members.filter((m) => m.active).map((m) => m.memberId);
-      return {
-        household,
-        changedMembers: [],
-        version: { ...common, status: 'INACTIVE', reason: event.data.reason, left: ids },
-      };
+      const household = { ...current };
+      household.status = 'INACTIVE';
+      household.deactivation = { proposalId, reason: event.data.reason };
+      const ids = activeMemberIds(current.members);
+      const version = versionRow(recorded, id, byProposal, current.villageCode, 'INACTIVE', [], ids);
+      version.reason = event.data.reason;
+      return { household, changedMembers: [], version };
     }
     case 'HouseholdReactivated': {
-      const household = { ...current, status: 'ACTIVE' as const, deactivation: null };
-      const ids = current.members.filter((m) => m.active).map((m) => m.memberId);
-      return {
-        household,
-        changedMembers: [],
-        version: { ...common, status: 'ACTIVE', reason: event.data.reason, entered: ids },
-      };
+      const household = { ...current };
+      household.status = 'ACTIVE';
+      household.deactivation = null;
+      const ids = activeMemberIds(current.members);
+      const version = versionRow(recorded, id, byProposal, current.villageCode, 'ACTIVE', ids, []);
+      version.reason = event.data.reason;
+      return { household, changedMembers: [], version };
     }
     default:
       return undefined;
   }
+}
+
+/** The version row of an event, every column in one literal (the fold sets the few that differ after). */
+function versionRow(
+  recorded: RecordedEvent,
+  householdId: string,
+  c: RegistryCause,
+  villageCode: string,
+  status: string,
+  entered: string[],
+  left: string[],
+): VersionRow {
+  return {
+    household_id: householdId,
+    revision: recorded.revision,
+    position: recorded.position,
+    occurred_at: occurredAt(recorded),
+    event_type: recorded.type,
+    village_code: villageCode,
+    prev_village_code: null,
+    status,
+    cause_proposal_id: c.proposalId ?? null,
+    cause_import_id: c.importId ?? null,
+    reason: null,
+    entered,
+    left,
+    changes: null,
+  };
+}
+
+function activeMemberIds(members: readonly RegistryMember[]): string[] {
+  const ids: string[] = [];
+  for (const m of members) if (m.active) ids.push(m.memberId);
+  return ids;
 }
 
 /**
@@ -587,6 +595,13 @@ async function householdRows(
   return [...touched].map((id) => {
     const entry = state.get(id)!;
     const { members } = entry.household;
+    // Loops, not filter/map: once per household of a rebuild.
+    const nikHmacs: string[] = [];
+    const named: RegistryMember[] = [];
+    for (const m of members) {
+      if (!isErased(m.nik)) nikHmacs.push(index.nik(m.nik));
+      if (!isErased(m.name)) named.push(m);
+    }
     return {
       household_id: id,
       village_code: entry.household.villageCode,
@@ -594,8 +609,8 @@ async function householdRows(
       // Erased values (the household's key deleted) are indexed as nothing: no search finds them.
       kk_hmac: isErased(entry.household.kkNumber) ? ERASED : index.kk(entry.household.kkNumber),
       // Removed members stay findable: an auditor looks for who left as well as who is there.
-      nik_hmacs: members.filter((m) => !isErased(m.nik)).map((m) => index.nik(m.nik)),
-      names_search: namesSearch(members.filter((m) => !isErased(m.name))),
+      nik_hmacs: nikHmacs,
+      names_search: namesSearch(named),
       doc: entry.household,
       revision: entry.revision,
       last_position: entry.position,
@@ -652,5 +667,8 @@ export function searchableName(name: string): string {
 
 /** `|name one|name two|`: one text per household that LIKE patterns search (`%|budi%` is a name prefix). */
 export function namesSearch(members: readonly { name: string }[]): string {
-  return `|${members.map((m) => searchableName(m.name).replace(/\|/g, ' ')).join('|')}|`;
+  if (members.length === 0) return '||';
+  let text = '|';
+  for (const m of members) text += `${searchableName(m.name).replace(/\|/g, ' ')}|`;
+  return text;
 }
