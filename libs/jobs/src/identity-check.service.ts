@@ -122,8 +122,10 @@ export class IdentityCheckService {
     const registry = new Map<string, string>();
     if (isAdd) {
       const rows = await this.db.query<{ household_id: string; nik_hmac: string }>(
-        `SELECT h.household_id, n AS nik_hmac FROM registry_households h, unnest(h.nik_hmacs) AS n
-          WHERE h.status = 'ACTIVE' AND h.nik_hmacs && $1::text[] AND n = ANY($1::text[])`,
+        `SELECT n.household_id, n.nik_hmac FROM registry_household_niks n
+           JOIN registry_households h ON h.household_id = n.household_id
+          WHERE h.status = 'ACTIVE' AND n.nik_hmac = ANY($1::text[])
+          ORDER BY n.household_id`,
         [hmacs],
       );
       for (const row of rows) if (!registry.has(row.nik_hmac)) registry.set(row.nik_hmac, row.household_id);

@@ -12,7 +12,7 @@ import { dumpTables, postgresHarness } from './testing/harness';
 import { writeHouseholdEvents } from './testing/household-events';
 
 const EVENTS = 50_000;
-const TABLES = ['registry_households', 'registry_versions'];
+const TABLES = ['registry_households', 'registry_household_niks', 'registry_versions'];
 
 describe('rebuild after a crash (PostgreSQL, child process)', () => {
   const harness = postgresHarness();

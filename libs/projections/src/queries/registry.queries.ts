@@ -121,7 +121,12 @@ export class RegistryQueries {
     if (filter.nik || filter.kkNumber) {
       const index = await BlindIndex.load(this.db);
       if (filter.kkNumber) where.push(`h.kk_hmac = ${params.add(index.kk(filter.kkNumber))}`);
-      if (filter.nik) where.push(`h.nik_hmacs @> ARRAY[${params.add(index.nik(filter.nik))}::text]`);
+      if (filter.nik) {
+        where.push(
+          `h.household_id IN (SELECT n.household_id FROM registry_household_niks n
+            WHERE n.nik_hmac = ${params.add(index.nik(filter.nik))})`,
+        );
+      }
     }
     if (filter.name) {
       const term = escapeLike(searchableName(filter.name).replace(/\|/g, ' '));

@@ -103,6 +103,7 @@ export const PROJECTION_TABLES = [
   'meetings_view',
   'batches_view',
   'registry_households',
+  'registry_household_niks',
   'registry_versions',
   'person_history',
   'person_history_subjects',

@@ -430,5 +430,24 @@ export function describeProjections(harness: StoreHarness): void {
       );
       expect(await dumpTables(store.executor)).toEqual(before);
     });
+
+    it("gives an older registry its table of NIK digests in place of the array's GIN index", async () => {
+      const before = await dumpTables(store.executor);
+      expect(before.registry_household_niks!.length).toBeGreaterThan(0);
+      await store.withTransaction(async (tx) => {
+        await tx.query('DROP TABLE registry_household_niks');
+        await tx.query('CREATE INDEX registry_households_nik ON registry_households USING gin (nik_hmacs)');
+      });
+      await store.withTransaction((tx) => new RegistryProjection().setup(tx));
+      expect(await dumpTables(store.executor)).toEqual(before);
+      const indexes = await store.executor.query<{ indexname: string }>(
+        `SELECT indexname FROM pg_indexes WHERE tablename IN ('registry_households', 'registry_household_niks')
+          ORDER BY indexname`,
+      );
+      expect(indexes.map((i) => i.indexname)).not.toContain('registry_households_nik');
+      expect(indexes.map((i) => i.indexname)).toContain('registry_household_niks_nik');
+      const q = new RegistryQueries(store.executor, store);
+      expect((await q.search({ scopes: ['3515'], nik: PEOPLE.ahmad.nik })).items).toHaveLength(1);
+    });
   });
 }
