@@ -5,22 +5,27 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { REBUILD_NODE_FLAGS } from './projections.bench';
 
+// The rebuild runs with the young generation the CLI gives it (package.json `cli`): see REBUILD_NODE_FLAGS.
 const BENCHES = [
   ['event store', 'event-store.bench.ts'],
-  ['registry projection rebuild', 'projections.bench.ts'],
+  ['registry projection rebuild', 'projections.bench.ts', ...REBUILD_NODE_FLAGS],
   ['audit log integrator', 'audit.bench.ts'],
   ['baseline import', 'import.bench.ts'],
   ['HTTP commands', 'http.bench.ts'],
   ['reference lists', 'matching.bench.ts'],
-] as const;
+] as const satisfies readonly (readonly string[])[];
 
 const tsx = path.resolve(__dirname, '../node_modules/.bin/tsx');
 const summary: string[] = [];
 let failed = false;
-for (const [title, file] of BENCHES) {
+for (const [title, file, ...flags] of BENCHES) {
   process.stdout.write(`\n=== ${title} (bench/${file})\n`);
-  const run = spawnSync(tsx, [path.join(__dirname, file)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const run = spawnSync(tsx, [...flags, path.join(__dirname, file)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   process.stdout.write(run.stdout ?? '');
   const lines = (run.stdout ?? '').split('\n').filter((line) => /target/i.test(line));
   summary.push(...lines.map((line) => `${title}: ${line.trim()}`));

@@ -6,6 +6,7 @@ import {
   SqlEventStore,
   START,
   type EventStore,
+  type CategoryByStreamPage,
   type LogFilter,
   type LogPosition,
   type RecordedEvent,
@@ -291,6 +292,14 @@ async function readPage(
  * is written; pages still commit in order (each waits for the one before, and moves the cursor with a
  * compare-and-set), so a crash leaves the rows of the streams up to the cursor and none after it.
  */
+/**
+ * A rebuild by stream on PostgreSQL: pages read ahead, and page transactions in flight at once. Each transaction
+ * alternates between this thread (folding, formatting) and the server (COPY); with four in flight one of them has work
+ * for the server while this thread formats another (measured on 1,000,000 events: about a tenth faster than two).
+ */
+const STREAM_PAGES_AHEAD = 2;
+const STREAM_WRITES_IN_FLIGHT = 4;
+
 async function rebuildByStream(
   store: EventStore,
   projection: Projection,
@@ -317,19 +326,33 @@ async function rebuildByStream(
     page.catch(() => undefined);
     return page;
   };
+  // The page after `previous`, read as soon as `previous` is (the end of the category reads nothing more).
+  const readAfter = (previous: Promise<CategoryByStreamPage>) => {
+    const page = previous.then((p) => (p.lastStream === undefined ? p : read(p.lastStream)));
+    page.catch(() => undefined);
+    return page;
+  };
   // Beside an open transaction only where there is another connection (not PGlite).
   const parallel = store.capabilities().concurrentConnections;
   const writing: Promise<void>[] = [];
   let applied = 0;
-  let pending = read(cursor);
+  const ahead: Promise<CategoryByStreamPage>[] = [read(cursor)];
   try {
     for (;;) {
       options.signal?.throwIfAborted();
       if (options.leaseLost()) throw new Error(`projection ${name}: lease lost during the rebuild`);
-      const page = await pending;
+      const page = await ahead.shift()!;
       if (page.events.length === 0 || page.lastStream === undefined) break;
       const last = page.lastStream;
-      if (parallel) pending = read(last);
+      if (parallel) {
+        // Reads run ahead of the writes, each starting when the one before it returns (its last stream is the next
+        // one's start), so a page is there when a write slot frees up.
+        let previous = ahead.at(-1) ?? Promise.resolve(page);
+        while (ahead.length < STREAM_PAGES_AHEAD) {
+          previous = readAfter(previous);
+          ahead.push(previous);
+        }
+      }
       const expected = cursor;
       const before = writing.at(-1);
       const write = store.withTransaction(async (tx) => {
@@ -350,8 +373,8 @@ async function rebuildByStream(
       applied += page.events.length;
       if (!parallel) {
         await writing.shift();
-        pending = read(last);
-      } else if (writing.length >= 2) await writing.shift();
+        ahead.push(read(last));
+      } else if (writing.length >= STREAM_WRITES_IN_FLIGHT) await writing.shift();
       options.onProgress(applied);
     }
     while (writing.length > 0) await writing.shift();
