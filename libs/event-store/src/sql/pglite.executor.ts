@@ -25,8 +25,8 @@ export class PgliteExecutor implements SqlExecutor {
     await this.db.exec(sql);
   }
 
-  async copyFrom(copy: string, chunks: readonly string[]): Promise<void> {
-    await this.db.query(pgliteCopy(copy), [], { blob: new Blob(chunks as string[]) });
+  async copyFrom(copy: string, chunks: readonly Uint8Array[]): Promise<void> {
+    await this.db.query(pgliteCopy(copy), [], { blob: new Blob(chunks as Uint8Array[]) });
   }
 
   async transaction<T>(work: (q: SqlQueryable) => Promise<T>): Promise<T> {
@@ -36,8 +36,8 @@ export class PgliteExecutor implements SqlExecutor {
         exec: async (sql: string) => {
           await tx.exec(sql);
         },
-        copyFrom: async (copy: string, chunks: readonly string[]) => {
-          await tx.query(pgliteCopy(copy), [], { blob: new Blob(chunks as string[]) });
+        copyFrom: async (copy: string, chunks: readonly Uint8Array[]) => {
+          await tx.query(pgliteCopy(copy), [], { blob: new Blob(chunks as Uint8Array[]) });
         },
       }),
     );

@@ -39,7 +39,7 @@ export class PostgresExecutor implements SqlExecutor {
     await this.pool.query(sql);
   }
 
-  async copyFrom(copy: string, chunks: readonly string[]): Promise<void> {
+  async copyFrom(copy: string, chunks: readonly Uint8Array[]): Promise<void> {
     const client = await this.pool.connect();
     let broken = false;
     try {
@@ -70,7 +70,7 @@ export class PostgresExecutor implements SqlExecutor {
         exec: async (sql: string) => {
           await client.query(sql);
         },
-        copyFrom: (copy: string, chunks: readonly string[]) => copyOn(client, copy, chunks),
+        copyFrom: (copy: string, chunks: readonly Uint8Array[]) => copyOn(client, copy, chunks),
       };
       const result = await work(queryable);
       await client.query('COMMIT');
@@ -120,6 +120,6 @@ export class PostgresExecutor implements SqlExecutor {
 }
 
 /** COPY FROM STDIN through pg-copy-streams (pg itself has no COPY API). */
-async function copyOn(client: PoolClient, copy: string, chunks: readonly string[]): Promise<void> {
+async function copyOn(client: PoolClient, copy: string, chunks: readonly Uint8Array[]): Promise<void> {
   await pipeline(Readable.from(chunks, { objectMode: false }), client.query(copyFromStdin(copy)));
 }

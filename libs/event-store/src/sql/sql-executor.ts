@@ -5,10 +5,10 @@ export interface SqlQueryable {
   /** Several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
   /**
-   * Runs `copy` (a `COPY ... FROM STDIN` statement) with `chunks` as its input in text format, one chunk after
+   * Runs `copy` (a `COPY ... FROM STDIN` statement) with `chunks` (UTF-8 bytes) as its text-format input, one after
    * the other: the server parses it far more cheaply than INSERT ... SELECT over a JSON parameter.
    */
-  copyFrom?(copy: string, chunks: readonly string[]): Promise<void>;
+  copyFrom?(copy: string, chunks: readonly Uint8Array[]): Promise<void>;
 }
 
 export interface SqlExecutor extends SqlQueryable {
