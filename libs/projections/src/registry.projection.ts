@@ -301,7 +301,7 @@ export class RegistryProjection implements Projection {
       household_id text PRIMARY KEY,
       village_code text NOT NULL,
       status text NOT NULL,
-      kk_hmac text NOT NULL,
+      kk_hmac text COLLATE "C" NOT NULL,
       nik_hmacs text[] NOT NULL,
       names_search text NOT NULL,
       doc json NOT NULL,
@@ -328,8 +328,8 @@ export class RegistryProjection implements Projection {
       position text NOT NULL,
       occurred_at timestamptz NOT NULL,
       event_type text NOT NULL,
-      village_code text NOT NULL,
-      prev_village_code text,
+      village_code text COLLATE "C" NOT NULL,
+      prev_village_code text COLLATE "C",
       status text NOT NULL,
       cause_proposal_id text,
       cause_import_id text,
@@ -350,6 +350,17 @@ export class RegistryProjection implements Projection {
     );
     for (const { table_name: table, column_name: column } of binary) {
       await tx.query(`ALTER TABLE ${table} ALTER COLUMN "${column}" TYPE json`);
+    }
+    // Digests and village codes compare byte by byte ("C"), as the NIK digests do: a locale's rules only slow their
+    // indexes down (the KK digests' index builds in less than half the time). Only ever compared with parameters.
+    const localised = await tx.query<{ table_name: string; column_name: string }>(
+      `SELECT table_name, column_name FROM information_schema.columns
+        WHERE table_schema = current_schema() AND collation_name IS DISTINCT FROM 'C'
+          AND (table_name, column_name) IN (('registry_households', 'kk_hmac'),
+            ('registry_versions', 'village_code'), ('registry_versions', 'prev_village_code'))`,
+    );
+    for (const { table_name: table, column_name: column } of localised) {
+      await tx.query(`ALTER TABLE ${table} ALTER COLUMN ${column} TYPE text COLLATE "C"`);
     }
     for (const index of SECONDARY_INDEXES) await tx.query(index.create);
   }

@@ -444,6 +444,32 @@ export function describeProjections(harness: StoreHarness): void {
       expect(await dumpTables(store.executor)).toEqual(before);
     });
 
+    it("compares an older registry's KK digests and village codes byte by byte, and still finds by KK", async () => {
+      const before = await dumpTables(store.executor);
+      const columns = [
+        ['registry_households', 'kk_hmac'],
+        ['registry_versions', 'village_code'],
+        ['registry_versions', 'prev_village_code'],
+      ];
+      await store.withTransaction(async (tx) => {
+        for (const [table, column] of columns) {
+          await tx.query(`ALTER TABLE ${table} ALTER COLUMN ${column} TYPE text COLLATE "default"`);
+        }
+      });
+      const collations = () =>
+        store.executor.query<{ collation_name: string | null }>(
+          `SELECT collation_name FROM information_schema.columns
+            WHERE (table_name, column_name) IN (('registry_households', 'kk_hmac'),
+              ('registry_versions', 'village_code'), ('registry_versions', 'prev_village_code'))`,
+        );
+      expect((await collations()).map((c) => c.collation_name)).toEqual([null, null, null]);
+      await store.withTransaction((tx) => new RegistryProjection().setup(tx));
+      expect((await collations()).map((c) => c.collation_name)).toEqual(['C', 'C', 'C']);
+      expect(await dumpTables(store.executor)).toEqual(before);
+      const q = new RegistryQueries(store.executor, store);
+      expect((await q.search({ scopes: ['NATIONAL'], kkNumber: KK.h1New })).items).toHaveLength(1);
+    });
+
     it("gives an older registry its table of NIK digests in place of the array's GIN index", async () => {
       const before = await dumpTables(store.executor);
       expect(before.registry_household_niks!.length).toBeGreaterThan(0);
