@@ -78,13 +78,18 @@ export async function benchMatching(databaseUrl: string): Promise<MatchingBenchF
       // only need to be distinct), the planted households are written with their real index values and members.
       const seedStarted = process.hrtime.bigint();
       await store.executor.query(
-        `INSERT INTO registry_households (household_id, village_code, status, kk_hmac, nik_hmacs, names_search, doc,
-           revision, last_position, updated_at)
-         SELECT 'bench-' || h, $1, 'ACTIVE', encode(sha256(('kk' || h)::bytea), 'hex'),
-                ARRAY(SELECT encode(sha256(('nik' || h || '-' || m)::bytea), 'hex') FROM generate_series(1, $3::int) m),
-                '|', '{"members":[]}'::jsonb, 0, '0', now()
-           FROM generate_series($2::int, $4::int) h`,
-        [VILLAGE, planted, MEMBERS_PER_HOUSEHOLD, households - 1],
+        `INSERT INTO registry_households (household_id, village_code, status, kk_hmac, names_search, doc, revision,
+           last_position, updated_at)
+         SELECT 'bench-' || h, $1, 'ACTIVE', encode(sha256(('kk' || h)::bytea), 'hex'), '|', '{"members":[]}'::jsonb,
+                0, '0', now()
+           FROM generate_series($2::int, $3::int) h`,
+        [VILLAGE, planted, households - 1],
+      );
+      await store.executor.query(
+        `INSERT INTO registry_household_niks (nik_hmac, household_id)
+         SELECT encode(sha256(('nik' || h || '-' || m)::bytea), 'hex'), 'bench-' || h
+           FROM generate_series($1::int, $3::int) h, generate_series(1, $2::int) m`,
+        [planted, MEMBERS_PER_HOUSEHOLD, households - 1],
       );
       const listed: string[] = [];
       const plantedRows = [];
@@ -107,13 +112,16 @@ export async function benchMatching(databaseUrl: string): Promise<MatchingBenchF
         });
       }
       await store.executor.query(
-        `INSERT INTO registry_households (household_id, village_code, status, kk_hmac, nik_hmacs, names_search, doc,
-           revision, last_position, updated_at)
-         SELECT x.household_id, $1, 'ACTIVE', x.household_id, x.nik_hmacs, '|', x.doc, 0, '0', now()
-           FROM jsonb_to_recordset($2::jsonb) AS x(household_id text, nik_hmacs text[], doc jsonb)`,
+        `WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(household_id text, nik_hmacs text[], doc jsonb)),
+         households AS (
+           INSERT INTO registry_households (household_id, village_code, status, kk_hmac, names_search, doc, revision,
+             last_position, updated_at)
+           SELECT x.household_id, $1, 'ACTIVE', x.household_id, '|', x.doc, 0, '0', now() FROM x)
+         INSERT INTO registry_household_niks (nik_hmac, household_id) SELECT unnest(x.nik_hmacs), x.household_id FROM x`,
         [VILLAGE, JSON.stringify(plantedRows)],
       );
       await store.executor.query('ANALYZE registry_households');
+      await store.executor.query('ANALYZE registry_household_niks');
       const seedSeconds = Number(process.hrtime.bigint() - seedStarted) / 1e9;
       console.log(
         `seeded ${households} households (${households * MEMBERS_PER_HOUSEHOLD} members) in ${seedSeconds.toFixed(1)} s`,

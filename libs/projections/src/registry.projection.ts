@@ -234,10 +234,10 @@ function activeMemberIds(members: readonly RegistryMember[]): string[] {
 }
 
 /**
- * The registry: current households (`registry_households`, searchable by the blind-index values of its members'
- * NIKs and its KK number, and by its members' lower-cased names), and every version of every household
- * (`registry_versions`) for "as of" and "changes between". A page loads the households it touches in one query, folds in memory and writes each
- * table with one multi-row statement.
+ * The registry: current households (`registry_households`, searchable by the blind-index value of its KK number and
+ * by its members' lower-cased names; `registry_household_niks` holds the blind-index values of its members' NIKs),
+ * and every version of every household (`registry_versions`) for "as of" and "changes between". A page loads the
+ * households it touches in one query, folds in memory and writes each table with one multi-row statement.
  */
 const SECONDARY_INDEXES = [
   {
@@ -302,25 +302,30 @@ export class RegistryProjection implements Projection {
       village_code text NOT NULL,
       status text NOT NULL,
       kk_hmac text COLLATE "C" NOT NULL,
-      nik_hmacs text[] NOT NULL,
       names_search text NOT NULL,
       doc json NOT NULL,
       revision bigint NOT NULL,
       last_position text NOT NULL,
       updated_at timestamptz NOT NULL)`);
-    // The NIK digests of each household's row (`nik_hmacs`), one row each, for the NIK search and the identity check.
-    // Hex digests compare byte by byte ("C"): a locale's rules would only slow the index down.
+    // The NIK digests of each household's members (removed members too), one row per distinct digest, for the NIK
+    // search, the identity check and reference matching. Hex digests compare byte by byte ("C"): a locale's rules
+    // would only slow the index down.
     await tx.query(`CREATE TABLE IF NOT EXISTS registry_household_niks (
       nik_hmac text COLLATE "C" NOT NULL,
       household_id text NOT NULL)`);
-    await tx.query('DROP INDEX IF EXISTS registry_households_nik');
-    const niks = await tx.query<{ any: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM registry_household_niks) OR NOT EXISTS (SELECT 1 FROM registry_households) AS any`,
+    const [older] = await tx.query<{ array: boolean; fill: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+                 AND table_name = 'registry_households' AND column_name = 'nik_hmacs') AS array,
+              NOT EXISTS (SELECT 1 FROM registry_household_niks) AND EXISTS (SELECT 1 FROM registry_households) AS fill`,
     );
-    if (niks[0]?.any !== true) {
-      // A registry built before the table existed: its digests, once.
-      await tx.query(`INSERT INTO registry_household_niks (nik_hmac, household_id)
-        SELECT DISTINCT unnest(nik_hmacs), household_id FROM registry_households`);
+    if (older?.array === true) {
+      // A registry built when the digests were an array in each row (with a GIN index, before that table): its
+      // digests into the table once, then the array goes (it doubled what every write of a household sent and kept).
+      if (older.fill) {
+        await tx.query(`INSERT INTO registry_household_niks (nik_hmac, household_id)
+          SELECT DISTINCT unnest(nik_hmacs), household_id FROM registry_households`);
+      }
+      await tx.query('ALTER TABLE registry_households DROP COLUMN nik_hmacs');
     }
     await tx.query(`CREATE TABLE IF NOT EXISTS registry_versions (
       household_id text NOT NULL,
@@ -609,7 +614,6 @@ const HOUSEHOLD_COLUMNS = [
   'village_code',
   'status',
   'kk_hmac',
-  'nik_hmacs',
   'names_search',
   'doc',
   'revision',
@@ -664,8 +668,6 @@ async function copyHouseholds(tx: StoreTransaction, state: Map<string, Loaded>, 
       row.village_code as string,
       row.status as string,
       row.kk_hmac as string,
-      // Hex digests: an array literal needs no quoting.
-      `{${row.nik_hmacs.join(',')}}`,
       row.names_search as string,
       JSON.stringify(row.doc),
       String(row.revision),
@@ -698,28 +700,27 @@ function nikRows(rows: readonly HouseholdRow[]): [string, string][] {
 async function writeHouseholds(tx: StoreTransaction, state: Map<string, Loaded>, touched: Set<string>): Promise<void> {
   if (touched.size === 0) return;
   const households = await householdRows(tx, state, touched);
-  // One statement: the digests of exactly the rows it replaces go with them (`old` is read before the upsert).
+  // One statement: the digests of exactly the rows it writes are replaced with them. The DELETE sees the table as
+  // it was before the statement, so it takes the old digests and none of those the INSERT below adds.
   await tx.query(
     `WITH x AS (
        SELECT * FROM json_to_recordset($1::json) AS x(household_id text, village_code text, status text,
          kk_hmac text, nik_hmacs text[], names_search text, doc json, revision bigint, last_position text,
          updated_at timestamptz)),
-     old AS (SELECT h.household_id, h.nik_hmacs FROM registry_households h JOIN x USING (household_id)),
      written AS (
-       INSERT INTO registry_households (household_id, village_code, status, kk_hmac, nik_hmacs, names_search, doc,
-         revision, last_position, updated_at)
-       SELECT * FROM x
+       INSERT INTO registry_households (household_id, village_code, status, kk_hmac, names_search, doc, revision,
+         last_position, updated_at)
+       SELECT household_id, village_code, status, kk_hmac, names_search, doc, revision, last_position, updated_at
+         FROM x
        ON CONFLICT (household_id) DO UPDATE SET village_code = EXCLUDED.village_code, status = EXCLUDED.status,
-         kk_hmac = EXCLUDED.kk_hmac, nik_hmacs = EXCLUDED.nik_hmacs, names_search = EXCLUDED.names_search,
-         doc = EXCLUDED.doc, revision = EXCLUDED.revision, last_position = EXCLUDED.last_position,
-         updated_at = EXCLUDED.updated_at
+         kk_hmac = EXCLUDED.kk_hmac, names_search = EXCLUDED.names_search, doc = EXCLUDED.doc,
+         revision = EXCLUDED.revision, last_position = EXCLUDED.last_position, updated_at = EXCLUDED.updated_at
        WHERE registry_households.revision < EXCLUDED.revision
-       RETURNING household_id, nik_hmacs),
+       RETURNING household_id),
      gone AS (
-       DELETE FROM registry_household_niks n USING old o JOIN written w USING (household_id)
-        WHERE n.household_id = o.household_id AND n.nik_hmac = ANY(o.nik_hmacs))
+       DELETE FROM registry_household_niks n USING written w WHERE n.household_id = w.household_id)
      INSERT INTO registry_household_niks (nik_hmac, household_id)
-     SELECT DISTINCT unnest(w.nik_hmacs), w.household_id FROM written w`,
+     SELECT DISTINCT unnest(x.nik_hmacs), x.household_id FROM x JOIN written USING (household_id)`,
     [JSON.stringify(households)],
   );
 }

@@ -119,8 +119,11 @@ export async function findRegistryMatches(
   const hits = await db.query<{ household_id: string; nik_hmac: string; reference: string; result: string | null }>(
     `SELECT h.household_id, e.nik_hmac, min(e.reference) AS reference, min(e.result) AS result
        FROM reference_entries e
-       JOIN (SELECT household_id, unnest(nik_hmacs) AS nik_hmac FROM registry_households WHERE status = 'ACTIVE') h
-         ON h.nik_hmac = e.nik_hmac
+       JOIN (SELECT n.household_id, n.nik_hmac FROM registry_household_niks n
+               JOIN registry_households r ON r.household_id = n.household_id
+              WHERE r.status = 'ACTIVE') h
+         -- The digests table compares byte by byte ("C"); the list's column has the database's collation.
+         ON h.nik_hmac = e.nik_hmac COLLATE "C"
       WHERE e.import_id = $1
       GROUP BY h.household_id, e.nik_hmac
       ORDER BY h.household_id, e.nik_hmac`,
