@@ -287,12 +287,6 @@ async function readPage(
 }
 
 /**
- * The first part of a rebuild by stream: the category's streams up to `upTo`, a page of whole streams per
- * transaction, then the checkpoint at `upTo`. On PostgreSQL the next page is read and folded while the previous one
- * is written; pages still commit in order (each waits for the one before, and moves the cursor with a
- * compare-and-set), so a crash leaves the rows of the streams up to the cursor and none after it.
- */
-/**
  * A rebuild by stream on PostgreSQL: pages read ahead, and page transactions in flight at once. Each transaction
  * alternates between this thread (folding, formatting) and the server (COPY); with four in flight one of them has work
  * for the server while this thread formats another (measured on 1,000,000 events: about a tenth faster than two).
@@ -300,6 +294,12 @@ async function readPage(
 const STREAM_PAGES_AHEAD = 2;
 const STREAM_WRITES_IN_FLIGHT = 4;
 
+/**
+ * The first part of a rebuild by stream: the category's streams up to `upTo`, a page of whole streams per
+ * transaction, then the checkpoint at `upTo`. On PostgreSQL the next page is read and folded while the previous one
+ * is written; pages still commit in order (each waits for the one before, and moves the cursor with a
+ * compare-and-set), so a crash leaves the rows of the streams up to the cursor and none after it.
+ */
 async function rebuildByStream(
   store: EventStore,
   projection: Projection,
