@@ -303,7 +303,7 @@ function describeReactors(factory: () => StoreFactory): void {
  * The log is read below the oldest transaction open anywhere on the server: while other suites run beside this one
  * on the same PostgreSQL, a catch-up can wait far longer than on a quiet machine.
  */
-const CATCH_UP = { timeoutMs: 90_000 };
+const CATCH_UP = { timeoutMs: 150_000 };
 describe('reactors on PGlite', () => describeReactors(pgliteFactory));
 describe('reactors on PostgreSQL', () => describeReactors(postgresFactory));
 // What KurrentDB changes for the reactors: their appends cannot join the checkpoint's transaction. PostgreSQL, not
