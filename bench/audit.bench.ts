@@ -137,7 +137,7 @@ export interface AuditBenchResult {
 
 /** Writes the export of the latest checkpoint to `file` (untimed set-up). */
 async function exportTo(store: SqlEventStore, file: string, verifierKey: string, events: boolean): Promise<void> {
-  const prepared = await prepareExport(store.executor, { verifierKey, events });
+  const prepared = await prepareExport(store.executor, { verifierKey, events, log: store.raw() });
   if (!prepared) throw new Error('no checkpoint to export');
   await pipeline(prepared.open(), fs.createWriteStream(file));
 }
