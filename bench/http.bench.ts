@@ -5,7 +5,8 @@
  * Target: at least 800 commands/s. It reports and never fails on a missed target.
  *
  * Needs `nest build api` first (the `bench` script does it). Environment: BENCH_DATABASE_URL (or TEST_DATABASE_URL),
- * default postgres://postgres@127.0.0.1:5432/test; BENCH_HTTP_SECONDS (default 10).
+ * default postgres://postgres@127.0.0.1:5432/test; BENCH_HTTP_SECONDS (default 10); BENCH_API_ARGS: Node flags for the
+ * API's process, space-separated (`--cpu-prof --cpu-prof-dir=prof` profiles it: Node refuses those in NODE_OPTIONS).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -128,7 +129,8 @@ export async function benchHttpCommands(): Promise<{ commandsPerSecond: number; 
       displayName: 'Bench',
       password: PASSWORD,
     });
-    child = spawn(process.execPath, [path.resolve(__dirname, '../dist/apps/api/main.js')], {
+    const nodeArgs = (process.env.BENCH_API_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+    child = spawn(process.execPath, [...nodeArgs, path.resolve(__dirname, '../dist/apps/api/main.js')], {
       env: { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, MUSKEL_ROLE: 'api', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -166,8 +168,12 @@ export async function benchHttpCommands(): Promise<{ commandsPerSecond: number; 
     const storeOnlyPerSecond = await storeOnlyRate(databaseUrl, 5_000);
     return { commandsPerSecond, storeOnlyPerSecond };
   } finally {
-    child?.kill('SIGTERM');
-    await sleep(500);
+    if (child && child.exitCode === null) {
+      // Until it has shut down (a profile is written then), at most 10 s.
+      const exited = new Promise((resolve) => child!.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(10_000)]);
+    }
     await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
   }
 }

@@ -173,6 +173,8 @@ export class AuthRepository {
     const rows = await this.db.query(
       'SELECT 1 FROM auth_sessions WHERE session_id = $1 AND revoked_at IS NULL AND expires_at > clock_timestamp()',
       [sessionId],
+      // Prepared once per connection: every authenticated request asks.
+      'auth_session_active',
     );
     return rows.length > 0;
   }

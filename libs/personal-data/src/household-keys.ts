@@ -59,21 +59,34 @@ export interface KeyRing {
 export class HouseholdKeys implements KeyRing {
   constructor(private readonly kek: Buffer) {}
 
-  /** The household's data key, created on first use; `{ erased }` for an erased household. */
+  /**
+   * The household's data key, created on first use; `{ erased }` for an erased household. An existing key takes one
+   * round trip, a new one two: every ADD proposal creates one, and each round trip is a share of a command's time.
+   */
   async forWriting(q: SqlQueryable, householdId: string): Promise<KeyLookup> {
-    const existing = await this.load(q, [householdId]);
-    const found = existing.get(householdId);
+    const found = (await this.load(q, [householdId])).get(householdId);
     if (found) return { key: found };
-    const [erased] = await q.query('SELECT 1 FROM pd_erased_households WHERE household_id = $1', [householdId]);
-    if (erased) return { erased: true };
-    // Two writers racing: the first insert wins and both use that key.
-    await q.query(
-      'INSERT INTO pd_household_keys (household_id, wrapped_key) VALUES ($1, $2) ON CONFLICT (household_id) DO NOTHING',
+    // One statement: not for an erased household, and of two writers racing the first insert wins. The snapshot
+    // reads (`erased`, `earlier`) see rows committed before it began; a racer that committed after that is absent
+    // from both and from RETURNING (its row made the insert do nothing), so the key is read once more below.
+    const [row] = await q.query<{ erased: boolean; inserted: string | null; earlier: string | null }>(
+      `WITH erased AS (SELECT 1 FROM pd_erased_households WHERE household_id = $1),
+            inserted AS (
+              INSERT INTO pd_household_keys (household_id, wrapped_key)
+              SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM erased)
+              ON CONFLICT (household_id) DO NOTHING
+              RETURNING wrapped_key)
+       SELECT EXISTS (SELECT 1 FROM erased) AS erased, (SELECT wrapped_key FROM inserted) AS inserted,
+              (SELECT wrapped_key FROM pd_household_keys WHERE household_id = $1) AS earlier`,
       [householdId, wrapKey(this.kek, newDataKey(), householdId)],
+      'pd_create_key',
     );
-    const created = (await this.load(q, [householdId])).get(householdId);
-    if (!created) throw new Error(`no data key for household ${householdId}`);
-    return { key: created };
+    if (row?.erased === true) return { erased: true };
+    const wrapped = row?.inserted ?? row?.earlier;
+    if (wrapped) return { key: unwrapKey(this.kek, wrapped, householdId) };
+    const raced = (await this.load(q, [householdId])).get(householdId);
+    if (!raced) throw new Error(`no data key for household ${householdId}`);
+    return { key: raced };
   }
 
   /** The data keys that still exist among `householdIds` (erased ones are absent). */
@@ -82,6 +95,8 @@ export class HouseholdKeys implements KeyRing {
     const rows = await q.query<{ household_id: string; wrapped_key: string }>(
       'SELECT household_id, wrapped_key FROM pd_household_keys WHERE household_id = ANY($1::text[])',
       [[...new Set(householdIds)]],
+      // Prepared once per connection: every read and write of personal data asks.
+      'pd_load_keys',
     );
     return new Map(rows.map((row) => [row.household_id, unwrapKey(this.kek, row.wrapped_key, row.household_id)]));
   }

@@ -51,6 +51,8 @@ export class AuditLeavesInterceptor implements NestInterceptor {
     const rows = await this.db.query<{ event_id: string; seq: string | number }>(
       'SELECT event_id, seq FROM audit_leaves WHERE event_id = ANY($1::text[])',
       [eventIds],
+      // Prepared once per connection: every command answer asks.
+      'audit_leaves_of_events',
     );
     const index = new Map(rows.map((row) => [row.event_id, Number(row.seq)]));
     return eventIds.map((eventId) => ({ eventId, leafIndex: index.get(eventId) ?? null }));
