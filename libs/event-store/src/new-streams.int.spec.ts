@@ -2,49 +2,14 @@
  * `appendToNewStreams` (bulk creation inside a transaction, for baseline imports) on both SQL adapters: many new
  * streams in one statement, revisions from 0, readable in order; all or nothing when one of them exists.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { Client } from 'pg';
+import { randomUUID } from 'node:crypto';
 import { TransactionConflictError } from './errors';
-import { createPgliteEventStore, createPostgresEventStore, type SqlEventStore } from './index';
-
-const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: SERVER_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+import type { SqlEventStore } from './index';
+import { SCRATCH_SQL_STORES } from './testing/scratch-sql-stores';
 
 const event = (n: number) => ({ id: randomUUID(), type: 'Enrolled', data: { n } });
 
-describe.each([
-  [
-    'PGlite',
-    async () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'muskel-new-streams-'));
-      const store = await createPgliteEventStore({ dataDir: dir });
-      return { store, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
-    },
-  ],
-  [
-    'PostgreSQL',
-    async () => {
-      const name = `muskel_test_${randomBytes(6).toString('hex')}`;
-      await admin(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8'`);
-      const url = new URL(SERVER_URL);
-      url.pathname = `/${name}`;
-      const store = await createPostgresEventStore({ connectionString: url.toString() });
-      return { store, cleanup: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-    },
-  ],
-] as const)('appendToNewStreams on %s', (_name, open) => {
+describe.each(SCRATCH_SQL_STORES)('appendToNewStreams on %s', (_name, open) => {
   let store: SqlEventStore;
   let cleanup: () => unknown;
 

@@ -3,26 +3,9 @@
  * erased household, and the round trips each write costs (every ADD proposal creates a key on the command's path).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Client } from 'pg';
-import {
-  createPgliteEventStore,
-  createPostgresEventStore,
-  type SqlEventStore,
-  type SqlQueryable,
-} from '@muskel/event-store';
+import type { SqlEventStore, SqlQueryable } from '@muskel/event-store';
+import { SCRATCH_SQL_STORES } from '@muskel/event-store/testing/scratch-sql-stores';
 import { HouseholdKeys, setupPersonalDataTables } from './household-keys';
-
-const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: SERVER_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The executor, counting the statements sent through it. */
 function counting(inner: SqlQueryable): SqlQueryable & { statements: number } {
@@ -37,25 +20,7 @@ function counting(inner: SqlQueryable): SqlQueryable & { statements: number } {
   return wrapper;
 }
 
-type Opened = { store: SqlEventStore; cleanup: () => Promise<unknown> };
-
-describe.each([
-  [
-    'PGlite',
-    async (): Promise<Opened> => ({ store: await createPgliteEventStore({}), cleanup: () => Promise.resolve() }),
-  ],
-  [
-    'PostgreSQL',
-    async (): Promise<Opened> => {
-      const name = `muskel_test_${randomBytes(6).toString('hex')}`;
-      await admin(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8'`);
-      const url = new URL(SERVER_URL);
-      url.pathname = `/${name}`;
-      const store = await createPostgresEventStore({ connectionString: url.toString() });
-      return { store, cleanup: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-    },
-  ],
-] as const)('household data keys on %s', (_name, open) => {
+describe.each(SCRATCH_SQL_STORES)('household data keys on %s', (_name, open) => {
   let store: SqlEventStore;
   let cleanup: () => Promise<unknown>;
   const keys = new HouseholdKeys(randomBytes(32));
