@@ -69,21 +69,22 @@ export class HouseholdKeys implements KeyRing {
     // One statement: not for an erased household, and of two writers racing the first insert wins. The snapshot
     // reads (`erased`, `earlier`) see rows committed before it began; a racer that committed after that is absent
     // from both and from RETURNING (its row made the insert do nothing), so the key is read once more below.
-    const [row] = await q.query<{ erased: boolean; inserted: string | null; earlier: string | null }>(
+    const dataKey = newDataKey();
+    const [row] = await q.query<{ erased: boolean; inserted: boolean; earlier: string | null }>(
       `WITH erased AS (SELECT 1 FROM pd_erased_households WHERE household_id = $1),
             inserted AS (
               INSERT INTO pd_household_keys (household_id, wrapped_key)
               SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM erased)
               ON CONFLICT (household_id) DO NOTHING
-              RETURNING wrapped_key)
-       SELECT EXISTS (SELECT 1 FROM erased) AS erased, (SELECT wrapped_key FROM inserted) AS inserted,
+              RETURNING 1)
+       SELECT EXISTS (SELECT 1 FROM erased) AS erased, EXISTS (SELECT 1 FROM inserted) AS inserted,
               (SELECT wrapped_key FROM pd_household_keys WHERE household_id = $1) AS earlier`,
-      [householdId, wrapKey(this.kek, newDataKey(), householdId)],
+      [householdId, wrapKey(this.kek, dataKey, householdId)],
       'pd_create_key',
     );
     if (row?.erased === true) return { erased: true };
-    const wrapped = row?.inserted ?? row?.earlier;
-    if (wrapped) return { key: unwrapKey(this.kek, wrapped, householdId) };
+    if (row?.inserted === true) return { key: dataKey };
+    if (row?.earlier) return { key: unwrapKey(this.kek, row.earlier, householdId) };
     const raced = (await this.load(q, [householdId])).get(householdId);
     if (!raced) throw new Error(`no data key for household ${householdId}`);
     return { key: raced };
